@@ -308,7 +308,7 @@ def derive_recipes(
     per 100 g. nutrient per serving = Σ grams/100 · value / servings, over the
     ingredients whose value is known.
     """
-    rows = ingredients.join(foods, on="food_id", rsuffix="_food")
+    rows = ingredients.join(foods, on="food_id")
     factor = rows["grams"] / 100.0
     nutrient_ids = [*STORED_IDS, "k2_ug", "vit_k_total_ug"]
     amounts = rows[nutrient_ids].mul(factor, axis=0)
