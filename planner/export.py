@@ -8,14 +8,30 @@ are always given as well, so a food without a known measure is never lost.
 
 from __future__ import annotations
 
+import io
+import json
 import math
 from pathlib import Path
 
 import pandas as pd
+import vl_convert
+from fpdf import FPDF, FontFace, XPos, YPos
 
-from planner import DATA_DIR
+from planner import DATA_DIR, charts, nutrients
+from planner.catalog import Catalog, Slot
+from planner.plan import Plan, shopping_list
 
 PORTIONS_FILE = "portions.csv"
+CSV_ENCODING = "utf-8-sig"
+TITLE = "K2·D3 Meal Planner"
+NOT_MEDICAL_ADVICE = (
+    "Not medical advice: a meal-planning aid. People on warfarin or other vitamin K "
+    "antagonists must keep vitamin K steady and talk to their clinician before changing it."
+)
+FONT = "DejaVu"
+# fpdf2 needs a Unicode TTF for µ and ·; Debian's fonts-dejavu-core puts DejaVu here.
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+CHART_SIZE = (420, 200)  # px, before vl-convert's 2× scale
 # Vulgar fractions a kitchen measure is rounded to below ``WHOLE_FROM`` measures.
 FRACTIONS: tuple[tuple[float, str], ...] = (
     (0.0, ""), (1 / 4, "¼"), (1 / 3, "⅓"), (1 / 2, "½"), (2 / 3, "⅔"), (3 / 4, "¾"),
@@ -104,3 +120,214 @@ def load_portions(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
     portions = pd.read_csv(path, dtype=columns)
     return portions[(portions["grams"] > 0) & (portions["amount"] > 0)]
+
+
+def meal_table(plan: Plan, catalog: Catalog) -> pd.DataFrame:
+    """One row per meal (then supplements): ``day, slot, recipe_id, name, servings, locked``,
+    every registry nutrient for that meal (per-serving amount × servings, blank when
+    unknown) and ``cost_eur``.
+    """
+    long = charts.meal_frame(plan, catalog)
+    keys = ["day", "slot", "recipe_id", "recipe", "servings", "locked"]
+    wide = long.pivot(index=keys, columns="nutrient", values="amount")
+    table = wide.reindex(pd.MultiIndex.from_frame(long[keys].drop_duplicates()))
+    table = (table[list(nutrients.ALL_IDS)].rename_axis(columns=None).reset_index()
+             .rename(columns={"recipe": "name"}))
+    unit_cost = pd.concat([catalog.recipes["cost_eur"], catalog.supplements["price_per_unit"]])
+    table["cost_eur"] = table["recipe_id"].map(unit_cost) * table["servings"]
+    return table
+
+
+def plan_to_csv(plan: Plan, catalog: Catalog) -> bytes:
+    """One row per meal: ``day, slot, recipe_id, name, servings, locked``, then every
+    registry nutrient for that meal (per-serving × servings, in the id's unit) and
+    ``cost_eur``. UTF-8 CSV with BOM.
+    """
+    return meal_table(plan, catalog).to_csv(index=False).encode(CSV_ENCODING)
+
+
+def plan_to_json(plan: Plan) -> str:
+    """The plan as JSON text (``Plan.to_json``); ``plan_from_json_bytes`` reads it back."""
+    return plan.to_json()
+
+
+def plan_from_json_bytes(data: bytes, catalog: Catalog | None = None) -> Plan:
+    """The plan in an uploaded JSON file.
+
+    Raises ValueError with a message a person can act on when the file is not
+    UTF-8 JSON, is not a plan, or (given ``catalog``) names recipes this
+    library does not have.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+        json.loads(text)
+    except UnicodeDecodeError:
+        raise ValueError("the file is not text (expected a plan saved as JSON)") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"the file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    try:
+        plan = Plan.from_json(text)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"the file is JSON but not a meal plan ({_first_line(exc)})") from None
+    if catalog is not None:
+        unknown = sorted({m.recipe_id for m in plan.meals} - set(catalog.recipes.index))
+        if unknown:
+            raise ValueError(
+                "the plan uses recipes this recipe library does not have: " + ", ".join(unknown))
+    return plan
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+def shopping_list_frame(
+    plan: Plan, catalog: Catalog, portions: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The plan's foods: ``category, food_id, food, grams, measure, cost_eur``.
+
+    Sorted by category then food. ``measure`` is the household measure ("" when
+    ``portions`` does not know the food); ``portions`` defaults to ``data/portions.csv``.
+    """
+    portions = load_portions() if portions is None else portions
+    by_food = dict(tuple(portions.groupby("food_id")))
+    items = shopping_list(plan, catalog).rename(columns={"name": "food"})
+    items["measure"] = [
+        household_measure(grams, by_food[food_id]) if food_id in by_food else ""
+        for food_id, grams in zip(items["food_id"], items["grams"], strict=True)
+    ]
+    columns = ["category", "food_id", "food", "grams", "measure", "cost_eur"]
+    return items[columns].sort_values(["category", "food"], ignore_index=True)
+
+
+def shopping_list_csv(
+    plan: Plan, catalog: Catalog, portions: pd.DataFrame | None = None
+) -> bytes:
+    """``shopping_list_frame`` as UTF-8 CSV (with BOM, so spreadsheets read µ and é)."""
+    items = shopping_list_frame(plan, catalog, portions).round({"grams": 0, "cost_eur": 2})
+    return items.to_csv(index=False).encode(CSV_ENCODING)
+
+
+def _font_file(name: str) -> Path:
+    for folder in FONT_DIRS:
+        if (folder / name).exists():
+            return folder / name
+    raise FileNotFoundError(
+        f"font {name} not found in {', '.join(map(str, FONT_DIRS))}; "
+        "install Debian's fonts-dejavu-core")
+
+
+class _Handout(FPDF):
+    """A4 portrait in DejaVu Sans (µ, ·, é, Ø render), with a page footer."""
+
+    def __init__(self) -> None:
+        super().__init__(format="A4")
+        self.add_font(FONT, "", _font_file("DejaVuSans.ttf"))
+        self.add_font(FONT, "B", _font_file("DejaVuSans-Bold.ttf"))
+        self.set_auto_page_break(True, margin=15)
+        self.set_title(TITLE)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FONT, "", 8)
+        self.cell(0, 5, f"{TITLE} · not medical advice · page {self.page_no()}", align="C")
+
+    def heading(self, text: str) -> None:
+        self.set_font(FONT, "B", 13)
+        self.cell(0, 9, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(FONT, "", 9)
+
+    def paragraph(self, text: str) -> None:
+        self.multi_cell(0, 5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def grid(self, rows: list[list[str]], widths: tuple[float, ...]) -> None:
+        with self.table(col_widths=widths, text_align="LEFT", line_height=5,
+                        headings_style=FontFace(emphasis="BOLD")) as table:
+            for values in rows:
+                table.row(values)
+        self.ln(3)
+
+
+def _goal_lines(plan: Plan) -> list[str]:
+    lines = []
+    for nutrient_id, bound in plan.targets.items():
+        n = nutrients.get(nutrient_id)
+        parts = [f"at least {bound.min:g} {n.unit}" if bound.min is not None else "",
+                 f"at most {bound.max:g} {n.unit}" if bound.max is not None else ""]
+        per = "a day, averaged over the week" if str(bound.window) == "week" else "every day"
+        lines.append(f"{n.label}: {' and '.join(p for p in parts if p)} {per}")
+    return lines
+
+
+def _week_rows(plan: Plan) -> list[list[str]]:
+    slots = [s.value for s in Slot if any(m.slot == s.value for m in plan.meals)]
+    cells: dict[int, dict[str, str]] = {}
+    for m in plan.meals:
+        cells.setdefault(m.day, {})[m.slot] = f"{m.name} ×{m.servings:g}"
+    header = ["Day", *(s.capitalize() for s in slots)]
+    return [header, *([str(day), *(cells[day].get(s, "") for s in slots)]
+                      for day in sorted(cells))]
+
+
+def _chart_png(chart) -> bytes:
+    return vl_convert.vegalite_to_png(
+        chart.properties(width=CHART_SIZE[0], height=CHART_SIZE[1]).to_dict(), scale=2)
+
+
+def _source_lines(plan: Plan, catalog: Catalog) -> list[str]:
+    used = catalog.foods.loc[shopping_list(plan, catalog)["food_id"]]
+    keys = sorted(set(used["k2_source"].dropna()))
+    lines = [f"{catalog.sources.loc[k, 'citation']}" for k in keys if k in catalog.sources.index]
+    figures = sorted(set(used["nutrient_source"].dropna()))
+    return [*lines, f"Other nutrient figures: {'; '.join(figures)}."] if figures else lines
+
+
+def handout_pdf(plan: Plan, catalog: Catalog, portions: pd.DataFrame | None = None) -> bytes:
+    """A printable handout of ``plan`` as PDF bytes.
+
+    Goals, the week grid (days × slots, recipe and servings), the daily K2 and
+    D3 charts, the shopping list with household measures and cost, the sources
+    and a not-medical-advice line.
+    """
+    pdf = _Handout()
+    pdf.add_page()
+    pdf.set_font(FONT, "B", 18)
+    pdf.cell(0, 11, TITLE, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT, "", 10)
+    days = len({m.day for m in plan.meals})
+    pdf.paragraph(f"{days} day(s) · status: {plan.status} · estimated cost €{plan.cost_eur:.2f}")
+
+    pdf.heading("Goals")
+    for line in _goal_lines(plan):
+        pdf.paragraph(f"• {line}")
+    pdf.heading("The plan")
+    week = _week_rows(plan)
+    pdf.grid(week, (12, *([(pdf.epw - 12) / (len(week[0]) - 1)] * (len(week[0]) - 1))))
+
+    frames = charts.plan_frames(plan, catalog)
+    pdf.heading("Vitamin K2 and D3 each day")
+    note = frames.k2_unknown_note()
+    if note:
+        pdf.paragraph(note)
+    for chart in (charts.k2_by_recipe_chart(frames), charts.d3_chart(frames)):
+        pdf.image(io.BytesIO(_chart_png(chart)), w=pdf.epw * 0.8)
+        pdf.ln(2)
+
+    pdf.heading("Shopping list")
+    items = shopping_list_frame(plan, catalog, portions)
+    rows = [["Category", "Food", "Grams", "Household measure", "Cost (€)"]]
+    rows += [[r.category, r.food, f"{r.grams:.0f}", r.measure, f"{r.cost_eur:.2f}"]
+             for r in items.itertuples(index=False)]
+    rows.append(["", "Total", "", "", f"{items['cost_eur'].sum():.2f}"])
+    pdf.grid(rows, (30, 62, 18, 50, 20))
+
+    pdf.heading("Sources")
+    for line in _source_lines(plan, catalog):
+        pdf.paragraph(f"• {line}")
+    pdf.ln(2)
+    pdf.set_font(FONT, "B", 10)
+    pdf.paragraph(NOT_MEDICAL_ADVICE)
+    return bytes(pdf.output())
