@@ -131,26 +131,31 @@ def build_row(spec: dict[str, str], sr28: dict, nevo: dict, menaq: list, vitd: l
                 notes.append(f"{ours} {note}")
         if not any(lit[c] for c in LIT_MK.values()) and lit["total_k2_ug_100g"]:
             row["mk_unspecified_ug"], _ = number(lit["total_k2_ug_100g"])
-        notes.append(f"K2 per form: {lit['source'][:90]}")
+        notes.append(f"K2 per form: {lit['source']}")
     if ref:
         row["k2_source"] = spec["k2_source"]
 
     if spec["d3_ref"] and not row["vit_d3_ug"]:
         lit = find_literature(spec["d3_ref"].removeprefix("lit:"), vitd)
         row["vit_d3_ug"] = lit["d3_ug_100g"]
-        notes.append(f"D3 from {spec['d3_source']}: {lit['food']} ({lit['source'][:80]})")
+        notes.append(f"D3 from {spec['d3_source']}: {lit['food']} ({lit['source']})")
     row["notes"] = "; ".join(notes)
     return row
 
 
-def main() -> None:
-    sr28 = {r["ndb_no"]: r for r in read_csv(REF / "usda_sr28_nutrients.csv")}
-    nevo = {r["nevo_code"]: r for r in read_csv(REF / "nevo2021_nutrients.csv")}
-    menaq = read_csv(REF / "literature_menaquinones.csv") + read_csv(
-        REF / "literature_menaquinones_plant.csv"
+def build(spec: Path = SPEC, ref: Path = REF) -> list[dict[str, str]]:
+    """All foods.csv rows, in spec order, from the spec and the reference folder."""
+    sr28 = {r["ndb_no"]: r for r in read_csv(ref / "usda_sr28_nutrients.csv")}
+    nevo = {r["nevo_code"]: r for r in read_csv(ref / "nevo2021_nutrients.csv")}
+    menaq = read_csv(ref / "literature_menaquinones.csv") + read_csv(
+        ref / "literature_menaquinones_plant.csv"
     )
-    vitd = read_csv(REF / "literature_vitamin_d3.csv")
-    rows = [build_row(s, sr28, nevo, menaq, vitd) for s in read_csv(SPEC)]
+    vitd = read_csv(ref / "literature_vitamin_d3.csv")
+    return [build_row(s, sr28, nevo, menaq, vitd) for s in read_csv(spec)]
+
+
+def main() -> None:
+    rows = build()
     OUT.parent.mkdir(exist_ok=True)
     with OUT.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS)
