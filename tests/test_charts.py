@@ -1,0 +1,172 @@
+"""Plan charts: tidy frames add up to the plan's day totals; chart specs carry the
+right fields, units, tooltips and target / upper-limit rules."""
+
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner import charts
+from planner import nutrients as nu
+from planner.plan import daily_totals
+from tests.fixtures.charts_export.plans import catalog, make_plan, two_days
+
+CAT = catalog()
+
+
+@pytest.fixture(scope="module")
+def frames():
+    return charts.plan_frames(two_days(), CAT)
+
+
+def data_of(spec: dict, view: dict) -> list[dict]:
+    """The rows a (sub)chart of ``spec`` draws."""
+    return spec["datasets"][view["data"]["name"]]
+
+
+def titles(encoding: dict) -> list[str]:
+    return [t["title"] for t in encoding["tooltip"]]
+
+
+def by_day(frame: pd.DataFrame, nutrient: str) -> dict[int, float]:
+    rows = frame[frame["nutrient"] == nutrient]
+    return {int(d): pytest.approx(a) for d, a in rows.groupby("day")["amount"].sum().items()}
+
+
+def test_daily_frame_is_the_plans_day_totals(frames):
+    totals = daily_totals(two_days(), CAT)
+    assert by_day(frames.daily, nu.K2) == {1: 450.0, 2: 55.0}
+    assert by_day(frames.daily, nu.D3) == {1: 22.5, 2: 15.2}
+    assert by_day(frames.daily, nu.CALCIUM) == {
+        d: pytest.approx(v) for d, v in totals[nu.CALCIUM].items()}
+
+
+def test_meal_rows_are_servings_times_per_serving(frames):
+    salmon = frames.meals[(frames.meals["recipe_id"] == "salmon_rice")
+                          & (frames.meals["nutrient"] == nu.D3)]
+    assert sorted(salmon["amount"]) == [pytest.approx(15.0), pytest.approx(22.5)]
+    unknown = frames.meals[(frames.meals["recipe_id"] == "salmon_rice")
+                           & (frames.meals["nutrient"] == nu.K2)]
+    assert unknown["amount"].isna().all()
+
+
+def test_k2_forms_cover_every_menaquinone_and_add_up(frames):
+    forms = frames.forms.set_index("nutrient")["amount"]
+    assert list(frames.forms["form"]) == [nu.get(n).label for n in nu.MENAQUINONES]
+    assert forms["mk7_ug"] == pytest.approx(450.0)
+    assert forms["mk4_ug"] == pytest.approx(5.0)
+    assert forms["mk_unspecified_ug"] == pytest.approx(50.0)
+    assert forms.sum() == pytest.approx(505.0)
+
+
+def test_k2_coverage_is_the_known_share_of_ingredient_grams(frames):
+    cov = frames.coverage.set_index("day")
+    assert cov.loc[1, "k2_coverage"] == pytest.approx(50 / 650)
+    assert cov.loc[2, "k2_coverage"] == pytest.approx(100 / 700)
+    assert frames.k2_coverage == pytest.approx(150 / 1350)
+    assert frames.k2_unknown_note().startswith("K2 unknown for 89% of ingredients")
+
+
+def test_a_fully_measured_plan_has_no_unknown_note():
+    natto = CAT.foods.loc[["natto"]]
+    cat = replace(CAT, foods=pd.concat([natto, CAT.foods.drop(index="natto").assign(mk7_ug=0.0)]))
+    frames = charts.plan_frames(two_days(), cat)
+    assert frames.k2_coverage == 1.0
+    assert frames.k2_unknown_note() is None
+
+
+def test_top_sources_rank_recipes_and_foods(frames):
+    k2 = charts.top_sources(frames, nu.K2, "recipe")
+    assert list(k2["source"]) == ["Natto rice", "Gouda rice"]
+    assert list(charts.top_sources(frames, nu.K2, "food")["source"]) == ["Natto", "Gouda"]
+    assert list(charts.top_sources(frames, nu.D3, "food")["source"]) == ["Salmon", "Gouda"]
+
+
+def test_k2_chart_stacks_recipes_under_the_target_rule(frames):
+    spec = charts.k2_by_recipe_chart(frames).to_dict()
+    bars, rule = spec["layer"]
+    enc = bars["encoding"]
+    assert enc["y"]["title"] == nu.get(nu.K2).axis_title == "Vitamin K2 (menaquinones) (µg)"
+    assert enc["y"]["aggregate"] == "sum" and enc["color"]["field"] == "recipe"
+    assert enc["x"]["title"] == "Day"
+    assert nu.get(nu.K2).axis_title in titles(enc)
+    assert {r["recipe"] for r in data_of(spec, bars)} == {"Natto rice", "Gouda rice"}
+    assert rule["mark"]["type"] == "rule"
+    assert [(r["kind"], r["value"]) for r in data_of(spec, rule)] == [("target", 90.0)]
+
+
+@pytest.mark.parametrize(
+    ("chart", "nutrient", "limits"),
+    [(charts.d3_chart, nu.D3, [("target", 15.0), ("upper limit", 100.0)]),
+     (charts.calcium_chart, nu.CALCIUM, [("target", 1000.0), ("upper limit", 2500.0)])],
+)
+def test_daily_charts_draw_target_and_upper_limit(frames, chart, nutrient, limits):
+    spec = chart(frames).to_dict()
+    bars, rule = spec["layer"]
+    assert bars["encoding"]["y"]["title"] == nu.get(nutrient).axis_title
+    assert nu.get(nutrient).axis_title in titles(bars["encoding"])
+    assert {r["nutrient"] for r in data_of(spec, bars)} == {nutrient}
+    assert [(r["kind"], r["value"]) for r in data_of(spec, rule)] == limits
+    assert rule["encoding"]["color"]["scale"]["domain"] == [k for k, _ in limits]
+
+
+def test_energy_and_macros_side_by_side(frames):
+    spec = charts.energy_macros_chart(frames).to_dict()
+    energy, macros = spec["hconcat"]
+    assert energy["layer"][0]["encoding"]["y"]["title"] == "Energy (kcal)"
+    assert [r["value"] for r in data_of(spec, energy["layer"][1])] == [1800.0, 2400.0]
+    assert macros["encoding"]["y"]["title"] == "Macronutrients (g)"
+    assert {r["label"] for r in data_of(spec, macros)} == {"Protein", "Fat", "Carbohydrate"}
+    assert "Amount (g)" in titles(macros["encoding"])
+
+
+def test_k2_forms_chart_lists_forms_in_registry_order(frames):
+    spec = charts.k2_forms_chart(frames).to_dict()
+    assert spec["encoding"]["y"]["sort"] == [nu.get(n).label for n in nu.MENAQUINONES]
+    assert spec["encoding"]["x"]["title"].startswith(nu.get(nu.K2).axis_title)
+    assert {r["form"]: r["amount"] for r in data_of(spec, spec)}["MK-7"] == pytest.approx(450)
+
+
+def test_k1_next_to_k2_each_day(frames):
+    spec = charts.k1_vs_k2_chart(frames).to_dict()
+    enc = spec["encoding"]
+    assert enc["xOffset"]["field"] == "label" and enc["y"]["title"] == "Vitamin K (µg)"
+    labels = {r["label"] for r in data_of(spec, spec)}
+    assert labels == {nu.get(nu.K1).label, nu.get(nu.K2).label}
+
+
+def test_top_sources_chart_has_k2_and_d3_by_recipe_and_food(frames):
+    spec = charts.top_sources_chart(frames).to_dict()
+    (k2_recipe, k2_food), (d3_recipe, d3_food) = (row["hconcat"] for row in spec["vconcat"])
+    assert k2_recipe["title"] == "By recipe" and k2_food["title"] == "By food"
+    assert k2_recipe["encoding"]["x"]["title"].startswith(nu.get(nu.K2).axis_title)
+    assert d3_food["encoding"]["x"]["title"].startswith(nu.get(nu.D3).axis_title)
+    assert [r["source"] for r in data_of(spec, k2_recipe)] == ["Natto rice", "Gouda rice"]
+    assert [r["source"] for r in data_of(spec, d3_recipe)] == ["Salmon rice", "Gouda rice"]
+
+
+MEALS = st.lists(
+    st.tuples(st.integers(1, 7), st.sampled_from(["breakfast", "lunch", "dinner", "snack"]),
+              st.sampled_from(["natto_rice", "gouda_rice", "salmon_rice"]),
+              st.sampled_from([1.0, 1.5, 2.0])),
+    min_size=1, max_size=12, unique_by=lambda m: (m[0], m[1]),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(MEALS)
+def test_every_breakdown_adds_up_to_the_day_totals(meals):
+    plan = make_plan(meals)
+    frames = charts.plan_frames(plan, CAT)
+    for n in (nu.K2, nu.D3):
+        assert by_day(frames.meals, n) == by_day(frames.daily, n)
+        total = frames.daily.loc[frames.daily["nutrient"] == n, "amount"].sum()
+        for by in ("recipe", "food"):
+            rows = frames.sources[(frames.sources["nutrient"] == n) & (frames.sources["by"] == by)]
+            assert rows["amount"].sum() == pytest.approx(total)
+    assert frames.forms["amount"].sum() == pytest.approx(
+        frames.daily.loc[frames.daily["nutrient"] == nu.K2, "amount"].sum())
+    assert frames.coverage["k2_coverage"].between(0, 1).all()
+    assert set(frames.coverage["day"]) == {m[0] for m in meals}

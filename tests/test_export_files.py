@@ -1,0 +1,94 @@
+"""Plan CSV and JSON, loading an uploaded plan back, and the shopping list files."""
+
+import io
+import json
+
+import pandas as pd
+import pytest
+
+from planner import export
+from planner import nutrients as nu
+from planner.plan import Plan
+from tests.fixtures.charts_export.plans import FIXTURE, catalog, two_days
+
+CAT = catalog()
+PORTIONS = export.load_portions(FIXTURE)
+
+
+def read_csv(data: bytes) -> pd.DataFrame:
+    assert data.startswith(b"\xef\xbb\xbf"), "BOM so spreadsheets read µ and é"
+    return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+
+
+def test_plan_csv_has_one_row_per_meal_with_its_nutrients():
+    table = read_csv(export.plan_to_csv(two_days(), CAT))
+    assert list(table.columns[:6]) == ["day", "slot", "recipe_id", "name", "servings", "locked"]
+    assert set(nu.ALL_IDS) <= set(table.columns) and table.columns[-1] == "cost_eur"
+    assert list(zip(table["day"], table["slot"], table["recipe_id"], strict=True)) == [
+        (1, "breakfast", "natto_rice"), (1, "dinner", "salmon_rice"),
+        (2, "lunch", "gouda_rice"), (2, "dinner", "salmon_rice")]
+    salmon = table.iloc[1]
+    assert salmon[nu.D3] == pytest.approx(22.5)  # 1.5 servings × 15 µg
+    assert pd.isna(salmon[nu.K2]), "unknown K2 stays blank, not zero"
+    assert salmon["cost_eur"] == pytest.approx(1.5 * CAT.recipes.loc["salmon_rice", "cost_eur"])
+    day1 = table[table["day"] == 1][nu.CALCIUM].sum()
+    assert day1 == pytest.approx(115 + 1.5 * 30)
+
+
+def test_json_round_trip_is_identical():
+    text = export.plan_to_json(two_days())
+    again = export.plan_from_json_bytes(text.encode(), CAT)
+    assert isinstance(again, Plan)
+    assert export.plan_to_json(again) == text
+    assert [m.recipe_id for m in again.meals] == [m.recipe_id for m in two_days().meals]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\xff\xfe\x00garbage", "not text"),
+        (b"day,slot\n1,lunch\n", "not valid JSON (line 1, column 1"),
+        (b'{"status": "optimal", ', "not valid JSON"),
+        (b"[1, 2, 3]", "JSON but not a meal plan"),
+        (b'{"hello": "world"}', "JSON but not a meal plan"),
+    ],
+)
+def test_unreadable_uploads_get_a_clear_message(data, message):
+    with pytest.raises(ValueError) as info:
+        export.plan_from_json_bytes(data, CAT)
+    assert message in str(info.value)
+    assert "Traceback" not in str(info.value)
+
+
+def test_a_plan_from_another_library_names_the_missing_recipes():
+    doc = json.loads(export.plan_to_json(two_days()))
+    text = json.dumps(doc).replace("gouda_rice", "smorrebrod_nordic")
+    with pytest.raises(ValueError, match="does not have: smorrebrod_nordic"):
+        export.plan_from_json_bytes(text.encode(), CAT)
+    assert export.plan_from_json_bytes(text.encode()).meals[2].recipe_id == "smorrebrod_nordic"
+
+
+def test_shopping_list_groups_by_category_with_measures_and_cost():
+    items = export.shopping_list_frame(two_days(), CAT, PORTIONS)
+    assert list(items.columns) == ["category", "food_id", "food", "grams", "measure", "cost_eur"]
+    assert list(items["category"]) == sorted(items["category"])
+    rows = items.set_index("food_id")
+    # rice: 150 + 225 + 300 + 150 g; natto: 50 g; gouda: 100 g; salmon: 225 + 150 g
+    assert rows["grams"].to_dict() == pytest.approx(
+        {"rice": 825.0, "natto": 50.0, "gouda": 100.0, "salmon": 375.0})
+    assert rows.loc["rice", "measure"] == "5 ¼ cups"
+    assert rows.loc["gouda", "measure"] == "3 ½ oz"
+    assert rows.loc["natto", "cost_eur"] == pytest.approx(0.050 * 10)
+
+
+def test_shopping_list_without_portions_keeps_grams():
+    empty = export.load_portions(FIXTURE / "nowhere")
+    items = export.shopping_list_frame(two_days(), CAT, empty)
+    assert (items["measure"] == "").all() and (items["grams"] > 0).all()
+
+
+def test_shopping_list_csv_reads_back():
+    table = read_csv(export.shopping_list_csv(two_days(), CAT, PORTIONS))
+    assert set(table["food"]) == {"Rice cooked", "Natto", "Gouda", "Salmon"}
+    assert table["cost_eur"].sum() == pytest.approx(
+        export.shopping_list_frame(two_days(), CAT, PORTIONS)["cost_eur"].sum(), abs=0.02)
