@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -278,11 +279,20 @@ def _chart_png(chart) -> bytes:
 
 
 def _source_lines(plan: Plan, catalog: Catalog) -> list[str]:
+    """Citations behind the plan's figures: K2 and supplement sources in full, then each
+    food table with the food numbers used ("USDA SR28: 01009, 16113")."""
     used = catalog.foods.loc[shopping_list(plan, catalog)["food_id"]]
-    keys = sorted(set(used["k2_source"].dropna()))
-    lines = [f"{catalog.sources.loc[k, 'citation']}" for k in keys if k in catalog.sources.index]
-    figures = sorted(set(used["nutrient_source"].dropna()))
-    return [*lines, f"Other nutrient figures: {'; '.join(figures)}."] if figures else lines
+    keys = set(used["k2_source"].dropna())
+    keys |= {catalog.supplements.loc[s.supplement_id, "source"] for s in plan.supplements}
+    lines = [f"{catalog.sources.loc[k, 'citation']}" for k in sorted(keys)
+             if k in catalog.sources.index]
+    tables: dict[str, list[str]] = {}
+    for text in sorted(set(used["nutrient_source"].dropna())):
+        match = re.fullmatch(r"(.*?)[\s,]*(?:NEVO code\s*)?(\d+)", text)
+        table, code = match.groups() if match else (text, "")
+        tables.setdefault(table, []).extend([code] if code else [])
+    lines += [f"{table}: {', '.join(codes)}" if codes else table for table, codes in tables.items()]
+    return lines
 
 
 def handout_pdf(plan: Plan, catalog: Catalog, portions: pd.DataFrame | None = None) -> bytes:
