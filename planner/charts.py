@@ -66,13 +66,13 @@ class PlanFrames:
 
 def plan_frames(plan: Plan, catalog: Catalog) -> PlanFrames:
     """Every chart frame of ``plan``, computed once."""
-    foods = meal_foods(plan, catalog)
+    meals, foods = meal_frame(plan, catalog), meal_foods(plan, catalog)
     return PlanFrames(
-        meals=meal_frame(plan, catalog),
+        meals=meals,
         daily=daily_frame(plan, catalog),
         limits=limits_frame(plan),
-        forms=forms_frame(plan, catalog),
-        sources=sources_frame(plan, catalog, foods),
+        forms=forms_frame(meals),
+        sources=sources_frame(meals, foods, catalog),
         coverage=coverage_frame(foods, catalog),
     )
 
@@ -135,9 +135,8 @@ def limits_frame(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=["nutrient", "kind", "window", "value"])
 
 
-def forms_frame(plan: Plan, catalog: Catalog) -> pd.DataFrame:
-    """``nutrient, form, amount``: each menaquinone form's total over the plan (µg)."""
-    meals = meal_frame(plan, catalog)
+def forms_frame(meals: pd.DataFrame) -> pd.DataFrame:
+    """``nutrient, form, amount``: each menaquinone form's total (µg) over ``meal_frame``."""
     totals = meals[meals["nutrient"].isin(K2_FORMS)].groupby("nutrient")["amount"].sum()
     return pd.DataFrame({
         "nutrient": list(K2_FORMS),
@@ -146,13 +145,12 @@ def forms_frame(plan: Plan, catalog: Catalog) -> pd.DataFrame:
     })
 
 
-def sources_frame(plan: Plan, catalog: Catalog, foods: pd.DataFrame) -> pd.DataFrame:
+def sources_frame(meals: pd.DataFrame, foods: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """``nutrient, by, source, amount``: K2 and D3 over the plan per recipe and per food.
 
-    ``foods`` is ``meal_foods(plan, catalog)``; a food gives grams/100 · value.
+    ``meals`` is ``meal_frame``, ``foods`` is ``meal_foods``; a food gives grams/100 · value.
     A supplement counts both as a recipe and as a food, so both views add up to the plan.
     """
-    meals = meal_frame(plan, catalog)
     per_food = foods.groupby("food_id")["grams"].sum()
     facts = catalog.foods.loc[per_food.index]
     parts = []

@@ -329,8 +329,8 @@ def handout_pdf(plan: Plan, catalog: Catalog, portions: pd.DataFrame | None = No
     pdf.heading("Shopping list")
     items = shopping_list_frame(plan, catalog, portions)
     rows = [["Category", "Food", "Grams", "Household measure", "Cost (€)"]]
-    rows += [[r.category, r.food, f"{r.grams:.0f}", r.measure, f"{r.cost_eur:.2f}"]
-             for r in items.itertuples(index=False)]
+    rows += [[r.category.replace("_", " ").capitalize(), r.food, f"{r.grams:.0f}", r.measure,
+              f"{r.cost_eur:.2f}"] for r in items.itertuples(index=False)]
     rows.append(["", "Total", "", "", f"{items['cost_eur'].sum():.2f}"])
     pdf.grid(rows, (30, 62, 18, 50, 20))
 
