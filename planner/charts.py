@@ -24,7 +24,6 @@ SUPPLEMENT_SLOT = "supplement"
 TOP_N = 5
 MACROS = (nu.PROTEIN, "fat_g", "carbs_g")
 K2_FORMS = nu.MENAQUINONES
-DAY = alt.X("day:O", title="Day", axis=alt.Axis(labelAngle=0))
 RULE_COLORS = {TARGET: "#2e7d32", UPPER_LIMIT: "#c62828"}
 
 
@@ -175,6 +174,12 @@ def coverage_frame(foods: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     return per_day.reset_index()
 
 
+def _days(frames: PlanFrames) -> alt.X:
+    """The day axis, listing every day of the plan even when a day has nothing to draw."""
+    days = sorted(int(d) for d in frames.daily["day"].unique())
+    return alt.X("day:O", title="Day", scale=alt.Scale(domain=days), axis=alt.Axis(labelAngle=0))
+
+
 def _group_title(group: nu.Group, unit: str) -> str:
     """A registry group as an axis title with its unit, e.g. "Vitamin K (µg)"."""
     return f"{group[:1].upper()}{group[1:]} ({unit})"
@@ -201,7 +206,7 @@ def _daily_with_limits(frames: PlanFrames, nutrient_id: str, color: str) -> alt.
     nutrient = nu.get(nutrient_id)
     days = frames.daily[frames.daily["nutrient"] == nutrient_id]
     bars = alt.Chart(days).mark_bar(color=color).encode(
-        x=DAY,
+        x=_days(frames),
         y=alt.Y("amount:Q", title=nutrient.axis_title),
         tooltip=[alt.Tooltip("day:O", title="Day"), _amount(nutrient_id)],
     )
@@ -213,9 +218,9 @@ def k2_by_recipe_chart(frames: PlanFrames) -> alt.LayerChart:
     meals = frames.meals[(frames.meals["nutrient"] == nu.K2) & (frames.meals["amount"] > 0)]
     meals = meals.merge(frames.coverage[["day", "k2_coverage"]], on="day", how="left")
     bars = alt.Chart(meals).mark_bar().encode(
-        x=DAY,
+        x=_days(frames),
         y=alt.Y("sum(amount):Q", title=nu.get(nu.K2).axis_title),
-        color=alt.Color("recipe:N", title="Recipe"),
+        color=alt.Color("recipe:N", title="Recipe", scale=alt.Scale(scheme="tableau20")),
         order=alt.Order("slot:N"),
         tooltip=[alt.Tooltip("day:O", title="Day"), alt.Tooltip("slot:N", title="Meal"),
                  alt.Tooltip("recipe:N", title="Recipe"),
@@ -243,7 +248,7 @@ def energy_macros_chart(frames: PlanFrames) -> alt.HConcatChart:
         label=lambda f: f["nutrient"].map(lambda n: nu.get(n).label))
     (unit,) = {nu.get(n).unit for n in MACROS}
     bars = alt.Chart(macros).mark_bar().encode(
-        x=DAY,
+        x=_days(frames),
         xOffset=alt.XOffset("label:N", sort=[nu.get(n).label for n in MACROS]),
         y=alt.Y("amount:Q", title=_group_title(nu.Group.MACRO, unit)),
         color=alt.Color("label:N", title="Nutrient", sort=[nu.get(n).label for n in MACROS]),
@@ -271,7 +276,7 @@ def k1_vs_k2_chart(frames: PlanFrames) -> alt.Chart:
     days = frames.daily[frames.daily["nutrient"].isin(ids)].assign(
         label=lambda f: f["nutrient"].map(lambda n: nu.get(n).label))
     return alt.Chart(days).mark_bar().encode(
-        x=DAY,
+        x=_days(frames),
         xOffset=alt.XOffset("label:N", sort=labels),
         y=alt.Y("amount:Q", title=_group_title(nu.Group.VITAMIN_K, unit)),
         color=alt.Color("label:N", title="Form", sort=labels),

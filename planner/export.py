@@ -278,6 +278,11 @@ def _chart_png(chart) -> bytes:
         chart.properties(width=CHART_SIZE[0], height=CHART_SIZE[1]).to_dict(), scale=2)
 
 
+def _grams(grams: float) -> str:
+    """Whole grams, with one decimal under 10 g so a pinch is not printed as 0."""
+    return f"{grams:.0f}" if grams >= 10 else f"{grams:.1f}"
+
+
 def _source_lines(plan: Plan, catalog: Catalog) -> list[str]:
     """Citations behind the plan's figures: K2 and supplement sources in full, then each
     food table with the food numbers used ("USDA SR28: 01009, 16113")."""
@@ -329,7 +334,7 @@ def handout_pdf(plan: Plan, catalog: Catalog, portions: pd.DataFrame | None = No
     pdf.heading("Shopping list")
     items = shopping_list_frame(plan, catalog, portions)
     rows = [["Category", "Food", "Grams", "Household measure", "Cost (€)"]]
-    rows += [[r.category.replace("_", " ").capitalize(), r.food, f"{r.grams:.0f}", r.measure,
+    rows += [[r.category.replace("_", " ").capitalize(), r.food, _grams(r.grams), r.measure,
               f"{r.cost_eur:.2f}"] for r in items.itertuples(index=False)]
     rows.append(["", "Total", "", "", f"{items['cost_eur'].sum():.2f}"])
     pdf.grid(rows, (30, 62, 18, 50, 20))

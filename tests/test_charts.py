@@ -170,3 +170,11 @@ def test_every_breakdown_adds_up_to_the_day_totals(meals):
         frames.daily.loc[frames.daily["nutrient"] == nu.K2, "amount"].sum())
     assert frames.coverage["k2_coverage"].between(0, 1).all()
     assert set(frames.coverage["day"]) == {m[0] for m in meals}
+
+
+def test_a_day_without_k2_still_has_its_place_on_the_axis():
+    plan = make_plan([(1, "breakfast", "natto_rice", 1.0), (2, "dinner", "salmon_rice", 1.0)])
+    spec = charts.k2_by_recipe_chart(charts.plan_frames(plan, CAT)).to_dict()
+    bars = spec["layer"][0]
+    assert bars["encoding"]["x"]["scale"]["domain"] == [1, 2]
+    assert {r["day"] for r in data_of(spec, bars)} == {1}
