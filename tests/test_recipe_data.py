@@ -192,7 +192,7 @@ def test_at_least_fifteen_fish_recipes(ingredients, foods) -> None:
     assert len(fish_recipes(ingredients, foods)) >= 15
 
 
-def test_each_diet_can_fill_every_slot(recipes, ingredients, foods) -> None:
+def test_vegan_recipes_exist_for_every_slot(recipes, ingredients, foods) -> None:
     diets = recipe_diets(ingredients, foods).reindex(recipes["recipe_id"]).map(DIET_RANK)
     for slot in SLOTS:
         in_slot = eligible(recipes, slot).to_numpy()
