@@ -1,0 +1,104 @@
+"""Dashboard speed: server time of a rerun without solving, and click → drawn plan in Chromium.
+
+Run: ``.venv/bin/python -m benchmarks.ui_bench [--repeats N]``. Prints a
+Markdown section; ``--write`` replaces the ``## Dashboard`` section of
+``benchmarks/RESULTS.md`` with it. A measurement, never a test assertion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from tools.screenshots import create_plan, launch, streamlit_server
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+HEADING = "## Dashboard"
+
+
+def rerun_ms(repeats: int) -> list[float]:
+    """Wall time of AppTest reruns of the Plan page holding a plan (no solve), in ms."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.button(key="create_plan").click().run()
+    assert not at.exception, at.exception
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        at.run()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def click_to_plan_s(repeats: int) -> list[float]:
+    """Seconds from clicking Create plan to the drawn week grid, in headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    times = []
+    with streamlit_server(Path(tempfile.mkdtemp())) as url, sync_playwright() as p:
+        browser = launch(p)
+        for _ in range(repeats):
+            page = browser.new_page()
+            page.goto(url)
+            page.get_by_role("button", name="Create plan").wait_for(timeout=60_000)
+            start = time.perf_counter()
+            create_plan(page)
+            times.append(time.perf_counter() - start)
+            page.close()
+        browser.close()
+    return times
+
+
+def report(repeats: int) -> str:
+    reruns = rerun_ms(repeats * 10)
+    clicks = click_to_plan_s(repeats)
+    machine = f"{platform.node()}: {platform.processor() or platform.machine()}, " \
+              f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    return "\n".join([
+        HEADING, "",
+        "Command: `.venv/bin/python -m benchmarks.ui_bench --write`  ",
+        f"Machine: {machine}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", "",
+        "| measure | median | min | max | n | goal |",
+        "| --- | --- | --- | --- | --- | --- |",
+        f"| Plan page rerun holding a plan, no solve (AppTest, server time) | "
+        f"{statistics.median(reruns):.0f} ms | {min(reruns):.0f} ms | {max(reruns):.0f} ms | "
+        f"{len(reruns)} | < 200 ms |",
+        f"| Click *Create plan* → week grid drawn (headless Chromium, bundled library, 7 days) "
+        f"| {statistics.median(clicks):.2f} s | {min(clicks):.2f} s | {max(clicks):.2f} s | "
+        f"{len(clicks)} | < 3 s |",
+        "",
+    ])
+
+
+def write(section: str) -> None:
+    """Replace (or append) the Dashboard section of RESULTS.md, leaving the others alone."""
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    start = text.find(HEADING)
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = text.find("\n## ", start + len(HEADING))
+        text = text[:start] + section + ("" if end < 0 else text[end:])
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    args = parser.parse_args()
+    section = report(args.repeats)
+    print(section)
+    if args.write:
+        write(section)
+
+
+if __name__ == "__main__":
+    main()

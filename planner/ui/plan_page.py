@@ -1,0 +1,99 @@
+"""Plan (home): goals in, a week of meals out; lock, swap, ban and re-plan; take it home."""
+
+import streamlit as st
+
+from planner import alternatives, model
+from planner.catalog import Catalog
+from planner.goals import PlanRequest, k2_presets
+from planner.plan import Plan
+from planner.ui import state, widgets
+
+
+def solve(cat: Catalog, request: PlanRequest) -> None:
+    """Solve with visible progress and put the new plan on screen."""
+    with st.status("Finding the best week…", expanded=False) as status:
+        new = model.solve(request, cat)
+        status.update(label=f"New plan ready in {new.solver.seconds:.1f} s "
+                            f"({new.solver.name}).", state="complete")
+    state.set_plan(new)
+
+
+def meal_tools(cat: Catalog, plan: Plan) -> None:
+    """Pick one meal, then lock/unlock it, swap it for a ranked alternative, or ban its recipe."""
+    meals = {state.meal_id(m): m for m in plan.meals}
+    picked = st.selectbox("Meal", list(meals), key="meal_pick",
+                          format_func=lambda i: f"Day {meals[i].day} · {meals[i].slot} — "
+                                                f"{meals[i].name} ×{meals[i].servings:g}")
+    if picked is None:
+        return
+    meal = meals[picked]
+    lock_col, ban_col = st.columns(2)
+    lock_col.button("Unlock" if state.is_locked(meal) else "Lock this meal", key="lock",
+                    on_click=state.toggle_lock, args=(meal,), width="stretch")
+    ban_col.button(f"Ban “{meal.name}” and re-plan", key="ban", on_click=state.ban,
+                   args=(meal.recipe_id,), width="stretch")
+    options = alternatives.best_alternatives(plan, cat, meal.day, meal.slot,
+                                             state.eligible_recipes(cat))
+    if not options:
+        st.caption("No other recipe fits this slot under the current goals.")
+        return
+    by_id = {o.recipe_id: o for o in options}
+    st.selectbox("Swap for (best first: the day stays closest to target)", list(by_id),
+                 key="swap_choice", format_func=lambda r: by_id[r].label)
+    st.button("Swap", key="swap", on_click=_swap, args=(cat, plan, meal))
+
+
+def _swap(cat: Catalog, plan: Plan, meal) -> None:
+    choice = st.session_state["swap_choice"]
+    state.set_plan(alternatives.swap(plan, cat, meal.day, meal.slot, choice))
+    state.lock(meal.day, meal.slot, choice, meal.servings)
+
+
+def shortfall_fixes(plan: Plan) -> None:
+    """Each shortfall's explanation, and a one-click fix where the explanation offers one."""
+    for i, short in enumerate(plan.shortfalls):
+        st.markdown(f"- **{short.nutrient_label}** ({short.scope}): {short.explanation}")
+        if short.fix is not None:
+            st.button(short.fix.label, key=f"fix_{i}", on_click=state.apply_fix,
+                      args=(short.fix,))
+
+
+state.setup()
+cat = state.catalog()
+
+st.title("K2·D3 Meal Planner")
+st.caption("Set your goals, press **Create plan**, get a week of real meals.")
+for problem in state.url_errors():
+    st.warning(problem.capitalize() + "; the default is used instead.")
+
+current = state.plan()
+request, errors = state.build_request(cat)
+with st.expander("Your goals", expanded=current is None):
+    widgets.goals_form(cat, k2_presets(cat), errors)
+
+go, again = st.columns(2)
+create = go.button("Create plan", key="create_plan", type="primary", width="stretch")
+replan = again.button("Re-plan (keep locks, change little)", key="replan", width="stretch",
+                      disabled=current is None)
+replan = replan or state.take_pending_replan()
+if (create or replan) and request is None:
+    st.error("Fix the goals marked above first.", icon=":material/error:")
+elif create or replan:
+    solve(cat, state.build_request(cat, previous=current if replan else None)[0])
+current = state.plan()
+
+if current is None:
+    st.info("No plan yet: adjust the goals if you like, then press **Create plan**.")
+else:
+    st.header("Week plan")
+    widgets.plan_summary(current)
+    widgets.week_grid(current)
+    widgets.day_status(alternatives.day_status(current, cat))
+    if current.shortfalls:
+        st.warning("Not every target can be met with these settings; this is the closest plan.",
+                   icon=":material/warning:")
+        shortfall_fixes(current)
+    st.subheader("Change a meal")
+    meal_tools(cat, current)
+widgets.take_home(cat, current)
+state.save()

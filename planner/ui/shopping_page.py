@@ -1,0 +1,35 @@
+"""Shopping list: the plan's ingredients per food, grouped by category, with ticks and CSV."""
+
+import streamlit as st
+
+from planner import export
+from planner.ui import state, widgets
+
+state.setup()
+cat = state.catalog()
+current = state.plan()
+
+st.title("Shopping list")
+if current is None:
+    widgets.no_plan()
+else:
+    items = export.shopping_list_frame(current, cat)
+    st.metric("Estimated cost", f"€{items['cost_eur'].sum():.2f}")
+    for category, rows in items.groupby("category", sort=True):
+        st.subheader(str(category).capitalize())
+        st.data_editor(
+            rows.assign(got=False)[["got", "food", "grams", "measure", "cost_eur"]],
+            key=f"ticks_{category}", hide_index=True, width="stretch",
+            disabled=["food", "grams", "measure", "cost_eur"],
+            column_config={
+                "got": st.column_config.CheckboxColumn("✓", width="small"),
+                "food": "Food",
+                "grams": st.column_config.NumberColumn("Grams", format="%.0f g"),
+                "measure": "Household measure",
+                "cost_eur": st.column_config.NumberColumn("Cost", format="€%.2f"),
+            },
+        )
+    st.download_button("Download shopping list (CSV)", export.shopping_list_csv(current, cat),
+                       file_name="shopping_list.csv", mime="text/csv",
+                       key="download_shopping_csv", on_click="ignore")
+state.save()

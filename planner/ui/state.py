@@ -1,0 +1,365 @@
+"""Session state for every page: one setup call, one defaults table, goals ⇄ URL.
+
+Every page starts with ``setup()`` (safe to call twice) and ends with
+``save()``. Widget keys are the parameter names in ``GOALS``, so a widget, its
+session-state value and its query-string parameter share one name. The current
+plan is kept in the session and in the file cache keyed by the goals, so a
+refresh (a new session) finds it again.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from planner import DATA_DIR, alternatives, plan_cache
+from planner import goals as goals_mod
+from planner import nutrients as nu
+from planner.catalog import Catalog, Slot, load_catalog
+from planner.plan import Plan
+
+ALL_SLOTS = [s.value for s in Slot]
+
+
+@dataclass(frozen=True)
+class Param:
+    """A goal parameter: its default and how it is written in the URL."""
+
+    default: Any
+    kind: str  # "str" | "int" | "float" | "opt_float" | "bool" | "list"
+
+
+# The one defaults table. Targets are re-filled from the reference intakes when
+# the profile changes (see ``fill_targets``); these are the values before that.
+GOALS: dict[str, Param] = {
+    "sex": Param("female", "str"),
+    "age": Param(40, "int"),
+    "life_stage": Param("general", "str"),
+    "k2_preset": Param("", "str"),
+    "k2_min": Param(90.0, "opt_float"),
+    "k2_window": Param("week", "str"),
+    "d3_min": Param(15.0, "opt_float"),
+    "d3_max": Param(100.0, "opt_float"),
+    "d3_window": Param("week", "str"),
+    "calcium_min": Param(1000.0, "opt_float"),
+    "calcium_max": Param(2500.0, "opt_float"),
+    "kcal_min": Param(1800.0, "opt_float"),
+    "kcal_max": Param(2400.0, "opt_float"),
+    "protein_min": Param(50.0, "opt_float"),
+    "diet": Param("omnivore", "str"),
+    "allergens": Param([], "list"),
+    "exclude_foods": Param([], "list"),
+    "exclude_recipes": Param([], "list"),
+    "days": Param(7, "int"),
+    "slots": Param(ALL_SLOTS, "list"),
+    "supplements": Param(False, "bool"),
+    "steady_k": Param(False, "bool"),
+    "steady_k_ug": Param(120.0, "float"),
+    "steady_k_band": Param(20.0, "float"),
+    "budget": Param(None, "opt_float"),
+    "max_repeats": Param(2, "int"),
+    "locks": Param([], "list"),  # "day:slot:recipe_id:servings"
+}
+PLAN = "plan"
+_SAVED_KEY = "_plan_cached_under"
+_URL_ERRORS = "_url_errors"
+_PENDING_REPLAN = "_pending_replan"
+
+
+def encode(value: Any, kind: str) -> str:
+    """One parameter value as query-string text."""
+    if kind == "list":
+        return ",".join(value)
+    if kind == "bool":
+        return "1" if value else "0"
+    if value is None:
+        return ""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def decode(text: str, kind: str) -> Any:
+    """Query-string text back to a value; ValueError when it does not parse."""
+    if kind == "list":
+        return [part for part in text.split(",") if part]
+    if kind == "bool":
+        if text not in {"0", "1"}:
+            raise ValueError(f"expected 0 or 1, got {text!r}")
+        return text == "1"
+    if kind == "int":
+        return int(text)
+    if kind in {"float", "opt_float"}:
+        if kind == "opt_float" and text == "":
+            return None
+        return float(text)
+    return text
+
+
+def goals() -> dict[str, Any]:
+    """The current goal parameters from session state."""
+    return {name: st.session_state[name] for name in GOALS}
+
+
+def catalog_dir() -> Path:
+    """The data folder the app reads (``PLANNER_CATALOG_DIR``, default the bundled ``data/``)."""
+    return Path(os.environ.get("PLANNER_CATALOG_DIR", DATA_DIR))
+
+
+@st.cache_resource(show_spinner="Loading the recipe library…")
+def _load(path: str) -> Catalog:
+    return load_catalog(path)
+
+
+def catalog() -> Catalog:
+    """The validated catalog, loaded once per process."""
+    return _load(str(catalog_dir()))
+
+
+def setup() -> None:
+    """Put every goal in session state: from the URL on a session's first run, else kept.
+
+    Re-assigning each key keeps widget values alive while the user is on
+    another page (Streamlit drops the state of widgets it did not draw).
+    """
+    first = "_initialised" not in st.session_state
+    for name, param in GOALS.items():
+        if name in st.session_state:
+            st.session_state[name] = st.session_state[name]
+        else:
+            st.session_state[name] = _copy(param.default)
+    if first:
+        st.session_state["_initialised"] = True
+        st.session_state[_URL_ERRORS] = _read_url()
+        restore_plan()
+
+
+def _copy(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else value
+
+
+def _read_url() -> list[str]:
+    errors = []
+    for name, param in GOALS.items():
+        if name not in st.query_params:
+            continue
+        try:
+            st.session_state[name] = decode(st.query_params[name], param.kind)
+        except ValueError as exc:
+            errors.append(f"the link's value for “{name}” was not understood ({exc})")
+    return errors
+
+
+def url_errors() -> list[str]:
+    """Problems found reading the goals from the link this session was opened with."""
+    return st.session_state.get(_URL_ERRORS, [])
+
+
+def plan() -> Plan | None:
+    """The plan on screen, if any."""
+    return st.session_state.get(PLAN)
+
+
+def set_plan(new: Plan | None) -> None:
+    """Replace the plan on screen (cached on ``save()``)."""
+    st.session_state[PLAN] = new
+    st.session_state.pop(_SAVED_KEY, None)
+
+
+def restore_plan() -> None:
+    """Bring back the plan cached for the current goals, if there is one and it still reads."""
+    key = plan_cache.goals_key(goals())
+    text = plan_cache.load(key)
+    if text is None:
+        return
+    try:
+        st.session_state[PLAN] = Plan.from_json(text)
+    except ValueError:
+        return
+    st.session_state[_SAVED_KEY] = key
+
+
+def save() -> None:
+    """Write the goals to the URL and cache the plan under them (only when either changed)."""
+    wanted = {name: encode(st.session_state[name], p.kind) for name, p in GOALS.items()}
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+    current = plan()
+    key = plan_cache.goals_key(goals())
+    if current is not None and st.session_state.get(_SAVED_KEY) != key:
+        plan_cache.save(key, current.to_json())
+        st.session_state[_SAVED_KEY] = key
+
+
+def locks() -> list[str]:
+    """The locked meals as ``day:slot:recipe_id:servings`` strings."""
+    return st.session_state["locks"]
+
+
+def meal_id(meal) -> str:
+    """A meal's place in the plan, ``day:slot``."""
+    return f"{meal.day}:{meal.slot}"
+
+
+def is_locked(meal) -> bool:
+    """True when this day and slot is locked."""
+    return any(lock.startswith(meal_id(meal) + ":") for lock in locks())
+
+
+def lock(day: int, slot: str, recipe_id: str, servings: float) -> None:
+    """Lock ``recipe_id`` (at ``servings``) into a day and slot, replacing any lock there."""
+    place = f"{day}:{slot}:"
+    kept = [x for x in locks() if not x.startswith(place)]
+    st.session_state["locks"] = [*kept, f"{place}{recipe_id}:{servings:g}"]
+
+
+def toggle_lock(meal) -> None:
+    """Lock the meal as it is, or unlock it."""
+    if is_locked(meal):
+        st.session_state["locks"] = [x for x in locks() if not x.startswith(meal_id(meal) + ":")]
+    else:
+        lock(meal.day, meal.slot, meal.recipe_id, meal.servings)
+
+
+def ban(recipe_id: str) -> None:
+    """Exclude a recipe from every plan (and drop its locks)."""
+    if recipe_id not in st.session_state["exclude_recipes"]:
+        st.session_state["exclude_recipes"] = [*st.session_state["exclude_recipes"], recipe_id]
+    st.session_state["locks"] = [x for x in locks() if x.split(":")[2] != recipe_id]
+    st.session_state[_PENDING_REPLAN] = True
+
+
+def take_pending_replan() -> bool:
+    """True once after an action (ban, a one-click fix) that asked for a re-plan."""
+    return bool(st.session_state.pop(_PENDING_REPLAN, False))
+
+
+def eligible_recipes(cat: Catalog) -> list[str]:
+    """Recipes the current diet, allergens and exclusions allow."""
+    g = st.session_state
+    return alternatives.eligible(cat, g["diet"], g["allergens"], g["exclude_foods"],
+                                 g["exclude_recipes"])
+
+
+# (min key, max key, what the message calls them) checked before any request is built
+_PAIRS = (("d3_min", "d3_max", "D3"), ("calcium_min", "calcium_max", "calcium"),
+          ("kcal_min", "kcal_max", "energy"))
+
+
+def _form_errors(g: dict[str, Any]) -> dict[str, str]:
+    errors = {}
+    for low, high, what in _PAIRS:
+        if g[low] is not None and g[high] is not None and g[low] > g[high]:
+            errors[high] = f"The {what} maximum ({g[high]:g}) is below its minimum ({g[low]:g})."
+    if not g["slots"]:
+        errors["slots"] = "Choose at least one meal slot."
+    if g["age"] is None:
+        errors["profile"] = "Enter an age."
+    return errors
+
+
+# PlanRequest field (first part of a validation error's location) → the input it concerns
+_FIELD_KEYS = {"profile": "profile", "days": "slots", "slots": "slots", "locks": "slots",
+               "exclude_recipes": "exclusions", "exclude_foods": "exclusions",
+               "budget_eur": "budget", "max_repeats": "max_repeats", "steady_k": "steady_k"}
+
+
+def build_request(cat: Catalog, previous: Plan | None = None):
+    """The plan request for the current goals, and the input problems (input key → message).
+
+    Returns ``(None, errors)`` when any input is invalid; validators in
+    ``planner.goals`` name the field, and the message goes beside that input.
+    """
+    g = goals()
+    errors = _form_errors(g)
+    if errors:
+        return None, errors
+    try:
+        request = goals_mod.default_request(
+            cat, goals_mod.Profile(sex=g["sex"], age=g["age"], life_stage=g["life_stage"]),
+            days=g["days"], slots=g["slots"], targets=_targets(g), diet=g["diet"],
+            exclude_allergens=g["allergens"], exclude_foods=g["exclude_foods"],
+            exclude_recipes=g["exclude_recipes"], supplements=g["supplements"],
+            steady_k=goals_mod.SteadyK(value_ug=g["steady_k_ug"], band=g["steady_k_band"] / 100)
+            if g["steady_k"] else None,
+            budget_eur=g["budget"], max_repeats=g["max_repeats"], locks=_locks(),
+            previous=previous,
+        )
+    except ValueError as exc:
+        return None, _validation_errors(exc)
+    return request, {}
+
+
+# goal parameter prefix → nutrient id, for the bound inputs ``<prefix>_min``/``_max``/``_window``
+TARGET_INPUTS = {"k2": nu.K2, "d3": nu.D3, "calcium": nu.CALCIUM, "kcal": nu.ENERGY,
+                 "protein": nu.PROTEIN}
+
+
+def _targets(g: dict[str, Any]) -> dict[str, Any]:
+    targets = {}
+    for prefix, nutrient in TARGET_INPUTS.items():
+        low, high = g.get(f"{prefix}_min"), g.get(f"{prefix}_max")
+        if low is None and high is None:
+            continue
+        targets[nutrient] = goals_mod.Bound(min=low, max=high,
+                                            window=g.get(f"{prefix}_window", "day"))
+    return targets
+
+
+def _locks() -> list[Any]:
+    out = []
+    for text in locks():
+        day, slot, recipe_id, servings = text.split(":")
+        out.append(goals_mod.Lock(day=int(day), slot=slot, recipe_id=recipe_id,
+                                  servings=float(servings)))
+    return out
+
+
+def _validation_errors(exc: ValueError) -> dict[str, str]:
+    """Input key → message from a pydantic ValidationError (or a plain ValueError)."""
+    found: dict[str, str] = {}
+    for err in getattr(exc, "errors", lambda: [])():
+        loc = [str(part) for part in err.get("loc", ())]
+        key = _input_for(loc)
+        found.setdefault(key, err.get("msg", str(exc)).removeprefix("Value error, "))
+    return found or {"profile": str(exc)}
+
+
+def _input_for(loc: list[str]) -> str:
+    if loc and loc[0] == "targets" and len(loc) > 1:
+        prefix = {v: k for k, v in TARGET_INPUTS.items()}.get(loc[1])
+        if prefix:
+            return f"{prefix}_max" if loc[-1] == "max" else f"{prefix}_min"
+    return _FIELD_KEYS.get(loc[0] if loc else "", "profile")
+
+
+def fill_targets(cat: Catalog) -> None:
+    """Re-fill every target input from the reference intakes for the current profile."""
+    g = goals()
+    if g["age"] is None:
+        return
+    profile = goals_mod.Profile(sex=g["sex"], age=g["age"], life_stage=g["life_stage"])
+    targets = goals_mod.default_request(cat, profile).targets
+    for prefix, nutrient in TARGET_INPUTS.items():
+        bound = targets.get(nutrient)
+        for part in ("min", "max"):
+            key = f"{prefix}_{part}"
+            if key in GOALS:
+                st.session_state[key] = getattr(bound, part) if bound else None
+
+
+def apply_k2_preset(presets: list) -> None:
+    """Set the K2 minimum to the chosen evidence preset's daily amount."""
+    chosen = {p.preset_id: p for p in presets}.get(st.session_state["k2_preset"])
+    if chosen is not None:
+        st.session_state["k2_min"] = float(chosen.k2_ug_per_day)
+
+
+def apply_fix(fix) -> None:
+    """Apply a shortfall's one-click fix (goal parameter → new value) and ask for a re-plan."""
+    for name, value in fix.changes.items():
+        if name in GOALS:
+            st.session_state[name] = value
+    st.session_state[_PENDING_REPLAN] = True

@@ -1,0 +1,214 @@
+"""Widgets shared by several pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import streamlit as st
+
+from planner import export, nutrients
+from planner.catalog import ALLERGENS, Catalog, Diet
+from planner.plan import Plan
+from planner.ui import state
+
+NOT_MEDICAL_ADVICE = (
+    "This planner is an aid for planning meals, **not medical advice**. Vitamin K intake must "
+    "stay steady for people on warfarin or other vitamin K antagonists: talk to your clinician "
+    "before changing it."
+)
+
+
+def nutrient_table(values: Mapping[str, float], ids: tuple[str, ...]) -> pd.DataFrame:
+    """Rows of label, amount and unit for the registry ids in ``ids``; unknown shown blank."""
+    rows = [
+        {"nutrient": nutrients.get(i).label, "amount": values.get(i), "unit": nutrients.get(i).unit}
+        for i in ids
+    ]
+    return pd.DataFrame(rows)
+
+
+def coverage_note(k2_coverage: float, what: str = "this recipe") -> None:
+    """A visible note when K2 is unknown for part of the ingredient mass, never a silent zero."""
+    if k2_coverage < 0.999:
+        st.caption(
+            f"⚠️ K2 is measured for {k2_coverage:.0%} of {what}'s ingredient weight; the rest "
+            "is unknown, so the true K2 may be higher than shown."
+        )
+
+
+def disclaimer() -> None:
+    """The not-medical-advice statement."""
+    st.info(NOT_MEDICAL_ADVICE, icon=":material/medical_information:")
+
+
+def _error_below(errors: Mapping[str, str], key: str, where=st) -> None:
+    if key in errors:
+        where.error(errors[key], icon=":material/error:")
+
+
+def _target_inputs(where, label: str, unit: str, keys: tuple[str, ...],
+                   errors: Mapping[str, str]) -> None:
+    """Min (and max, window) number inputs of one nutrient; blank = no bound."""
+    where.markdown(f"**{label}** ({unit})")
+    for key in keys:
+        if key.endswith("_window"):
+            where.segmented_control("Averaged over", ["day", "week"], key=key,
+                                    help="Fat-soluble vitamins are stored: a weekly average "
+                                         "is sound. Upper limits always hold every day.")
+        else:
+            kind = "at least" if key.endswith("_min") else "at most"
+            where.number_input(f"{label} {kind}", min_value=0.0, value=None, step=1.0, key=key,
+                               placeholder="no limit")
+        _error_below(errors, key, where)
+
+
+def goals_form(cat: Catalog, presets: list, errors: Mapping[str, str]) -> None:
+    """Every goal input; a problem with an input is shown right below it.
+
+    Changing the profile re-fills the targets from the reference intakes;
+    choosing a K2 preset sets the K2 minimum to its daily amount.
+    """
+    who, k2, d3, ca = st.columns(4)
+    who.markdown("**Who**")
+    who.selectbox("Sex", ["female", "male"], key="sex", on_change=state.fill_targets,
+                  args=(cat,))
+    who.number_input("Age (years)", min_value=1, max_value=120, step=1, key="age",
+                     on_change=state.fill_targets, args=(cat,))
+    who.selectbox("Life stage", ["general", "pregnancy", "lactation"], key="life_stage",
+                  on_change=state.fill_targets, args=(cat,))
+    _error_below(errors, "profile", who)
+
+    by_id = {p.preset_id: p for p in presets}
+    k2.selectbox(
+        "K2 evidence preset", ["", *by_id], key="k2_preset",
+        format_func=lambda i: f"{by_id[i].label} ({by_id[i].k2_ug_per_day:g} µg/day)" if i
+        else "custom",
+        on_change=state.apply_k2_preset, args=(presets,),
+        help="Evidence, not a recommendation. "
+        + " ".join(f"**{p.label}**: {p.citation}." for p in presets),
+    )
+    _target_inputs(k2, nutrients.get(nutrients.K2).label, "µg", ("k2_min", "k2_window"), errors)
+    _target_inputs(d3, "Vitamin D3", "µg", ("d3_min", "d3_max", "d3_window"), errors)
+    _target_inputs(ca, "Calcium", "mg", ("calcium_min", "calcium_max"), errors)
+
+    energy, diet, when, extra = st.columns(4)
+    _target_inputs(energy, "Energy", "kcal", ("kcal_min", "kcal_max"), errors)
+    _target_inputs(energy, "Protein", "g", ("protein_min",), errors)
+
+    diet.markdown("**Diet**")
+    diet.selectbox("Diet", [d.value for d in Diet], key="diet")
+    diet.multiselect("Allergens to avoid", ALLERGENS, key="allergens")
+    foods = cat.foods["name"]
+    diet.multiselect("Disliked foods", list(foods.index), key="exclude_foods",
+                     format_func=lambda f: foods.get(f, f))
+    recipes = cat.recipes["name"]
+    diet.multiselect("Disliked recipes", list(recipes.index), key="exclude_recipes",
+                     format_func=lambda r: recipes.get(r, r))
+    _error_below(errors, "exclusions", diet)
+
+    when.markdown("**When**")
+    when.slider("Days", 1, 28, key="days")
+    when.multiselect("Meal slots", state.ALL_SLOTS, key="slots")
+    _error_below(errors, "slots", when)
+    when.number_input("A recipe at most … times a week", min_value=1, max_value=14, step=1,
+                      key="max_repeats")
+    _error_below(errors, "max_repeats", when)
+    when.number_input("Budget per day (€)", min_value=0.0, value=None, step=1.0, key="budget",
+                      placeholder="no limit")
+    _error_below(errors, "budget", when)
+
+    extra.markdown("**Extras**")
+    extra.toggle("Allow supplements", key="supplements")
+    extra.toggle("Steady vitamin K (warfarin)", key="steady_k",
+                 help="Keeps every day's K1 + K2 within a band around your usual intake; "
+                      "natto and K2 supplements are left out. Agree the value with your "
+                      "clinician.")
+    if st.session_state["steady_k"]:
+        extra.number_input("Usual vitamin K (µg/day)", min_value=1.0, step=5.0,
+                           key="steady_k_ug")
+        extra.number_input("Band (± %)", min_value=1.0, max_value=100.0, step=5.0,
+                           key="steady_k_band")
+    _error_below(errors, "steady_k", extra)
+
+
+def plan_summary(plan: Plan) -> None:
+    """Status, cost and solver figures in one row."""
+    label = {"optimal": "✅ optimal", "feasible": "✅ meets every target",
+             "relaxed": "⚠️ closest possible (some targets missed)"}
+    c = st.columns(4)
+    c[0].metric("Status", label.get(plan.status, plan.status))
+    c[1].metric("Cost", f"€{plan.cost_eur:.2f}")
+    c[2].metric("Solver", plan.solver.name)
+    c[3].metric("Solve time", f"{plan.solver.seconds:.2f} s")
+
+
+def week_grid(plan: Plan) -> None:
+    """Days × slots, each cell the recipe and servings (🔒 when locked)."""
+    cells = {}
+    for meal in plan.meals:
+        mark = "🔒 " if state.is_locked(meal) else ""
+        cells.setdefault(f"Day {meal.day}", {})[meal.slot] = (
+            f"{mark}{meal.name} ×{meal.servings:g}")
+    grid = pd.DataFrame.from_dict(cells, orient="index")
+    slots = [s for s in state.ALL_SLOTS if s in grid.columns]
+    st.dataframe(grid[slots], width="stretch")
+
+
+def day_status(status: pd.DataFrame) -> None:
+    """K2, D3, calcium and energy per day against target: ✅ met, ❌ missed, plain = no target."""
+    mark = {True: "✅ ", False: "❌ "}
+    cells = status.assign(
+        cell=[f"{mark.get(met, '')}{value:,.0f} {nutrients.get(n).unit}"
+              for n, value, met in zip(status["nutrient"], status["value"], status["met"],
+                                       strict=True)],
+        row=status["day"].map(lambda d: f"Day {d}" if isinstance(d, int) else str(d)),
+        column=status["nutrient"].map(lambda n: nutrients.get(n).label),
+    )
+    grid = cells.pivot(index="row", columns="column", values="cell")
+    grid = grid.loc[list(dict.fromkeys(cells["row"])), list(dict.fromkeys(cells["column"]))]
+    st.markdown("**Each day against its targets** (weekly targets are checked on the week "
+                "average; upper limits every day)")
+    st.dataframe(grid, width="stretch")
+
+
+def no_plan() -> None:
+    """What a plan-based page shows before there is a plan."""
+    st.info("There is no plan yet: create one on the Plan page.", icon=":material/info:")
+    st.page_link("planner/ui/plan_page.py", label="Go to the Plan page",
+                 icon=":material/calendar_month:")
+
+
+def take_home(cat: Catalog, plan: Plan | None) -> None:
+    """Downloads (CSV, JSON, PDF) of the plan, and loading a JSON plan back.
+
+    A file that does not load gets a message below the uploader; the plan on
+    screen stays as it was.
+    """
+    st.subheader("Take it home")
+    if plan is not None:
+        c = st.columns(3)
+        c[0].download_button("Plan (CSV)", export.plan_to_csv(plan, cat), "plan.csv", "text/csv",
+                             key="download_plan_csv", on_click="ignore", width="stretch")
+        c[1].download_button("Plan (JSON)", export.plan_to_json(plan), "plan.json",
+                             "application/json", key="download_plan_json", on_click="ignore",
+                             width="stretch")
+        c[2].download_button("Printable handout (PDF)", _handout(plan, cat), "plan.pdf",
+                             "application/pdf", key="download_plan_pdf", on_click="ignore",
+                             width="stretch")
+    upload = st.file_uploader("Load a plan (JSON)", type=["json"], key="upload_plan")
+    if upload is not None and st.session_state.get("_loaded_upload") != upload.file_id:
+        try:
+            loaded = export.plan_from_json_bytes(upload.getvalue())
+        except ValueError as exc:
+            st.error(f"This file could not be loaded: {exc}. Your current plan is unchanged.",
+                     icon=":material/error:")
+        else:
+            st.session_state["_loaded_upload"] = upload.file_id
+            state.set_plan(loaded)
+            st.rerun()
+
+
+def _handout(plan: Plan, cat: Catalog):
+    """The PDF is only rendered when it is downloaded (a callable ``data``)."""
+    return lambda: export.handout_pdf(plan, cat)

@@ -1,0 +1,168 @@
+"""Every page through AppTest, driven by widget key: plan, lock, swap, ban, load, downloads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("planner.model", reason="needs the optimizer (issue 3)")
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+PAGES = ["planner/ui/plan_page.py", "planner/ui/nutrients_page.py",
+         "planner/ui/shopping_page.py", "planner/ui/recipes_page.py",
+         "planner/ui/sources_page.py"]
+TIMEOUT = 120
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path))
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+
+
+def planned() -> AppTest:
+    at = new_app()
+    at.button(key="create_plan").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def meals(at: AppTest) -> dict[str, str]:
+    """``day:slot`` → recipe id of the plan on screen."""
+    return {f"{m.day}:{m.slot}": m.recipe_id for m in at.session_state["plan"].meals}
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("with_plan", [False, True], ids=["no_plan", "with_plan"])
+def test_every_page_runs_without_error(page, with_plan):
+    at = planned() if with_plan else new_app()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title, "every page has a title"
+
+
+def test_create_plan_draws_the_week_and_the_day_status():
+    at = planned()
+    assert [h.value for h in at.header] == ["Week plan"]
+    assert len(at.dataframe) >= 2, "week grid and per-day status"
+    assert len(meals(at)) == 7 * 4
+
+
+def test_swap_locks_the_choice_and_replan_keeps_it():
+    at = planned()
+    at.selectbox(key="meal_pick").set_value("1:dinner").run()
+    options = at.selectbox(key="swap_choice").options
+    assert options, "a dinner has alternatives"
+    choice = at.selectbox(key="swap_choice").value if len(options) == 1 else None
+    swap_to = choice or at.selectbox(key="swap_choice").options[-1]
+    at.selectbox(key="swap_choice").select(swap_to).run()
+    at.button(key="swap").click().run()
+    assert not at.exception
+    swapped = meals(at)["1:dinner"]
+    assert at.session_state["locks"] == [f"1:dinner:{swapped}:{1:g}"] or at.session_state[
+        "locks"][0].startswith(f"1:dinner:{swapped}:")
+    at.number_input(key="k2_min").set_value(120.0).run()
+    at.button(key="replan").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert meals(at)["1:dinner"] == swapped
+
+
+def test_lock_keeps_a_meal_through_replan():
+    at = planned()
+    at.selectbox(key="meal_pick").set_value("2:lunch").run()
+    before = meals(at)["2:lunch"]
+    at.button(key="lock").click().run()
+    assert any(x.startswith(f"2:lunch:{before}:") for x in at.session_state["locks"])
+    at.button(key="replan").click().run()
+    assert meals(at)["2:lunch"] == before
+
+
+def test_ban_removes_the_recipe_everywhere():
+    at = planned()
+    at.selectbox(key="meal_pick").set_value("1:breakfast").run()
+    banned = meals(at)["1:breakfast"]
+    at.button(key="ban").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert banned in at.session_state["exclude_recipes"]
+    assert banned not in meals(at).values()
+
+
+def test_every_download_is_offered():
+    at = planned()
+    keys = {d.key for d in at.download_button}
+    assert {"download_plan_csv", "download_plan_json", "download_plan_pdf"} <= keys
+    at.switch_page("planner/ui/shopping_page.py").run()
+    assert at.download_button(key="download_shopping_csv")
+
+
+def test_a_plan_loads_back_from_json_and_a_bad_file_keeps_it():
+    at = planned()
+    saved = at.session_state["plan"].to_json().encode()
+    fresh = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    fresh.file_uploader(key="upload_plan").set_value(("plan.json", saved, "application/json"))
+    fresh.run()
+    assert not fresh.exception
+    assert fresh.session_state["plan"].to_json() == saved.decode()
+    fresh.file_uploader(key="upload_plan").set_value(("bad.json", b"{not json", "text/plain"))
+    fresh.run()
+    assert any("could not be loaded" in e for e in errors(fresh))
+    assert fresh.session_state["plan"].to_json() == saved.decode()
+
+
+def test_min_above_max_is_reported_beside_the_input_and_blocks_solving():
+    at = new_app()
+    at.number_input(key="d3_min").set_value(200.0).run()
+    assert any("D3" in e or "max" in e for e in errors(at)), errors(at)
+    at.button(key="create_plan").click().run()
+    assert not at.exception
+    assert "plan" not in at.session_state
+
+
+def test_no_slot_is_reported():
+    at = new_app()
+    at.multiselect(key="slots").set_value([]).run()
+    assert any("slot" in e.lower() for e in errors(at)), errors(at)
+
+
+def test_an_unreachable_goal_gets_the_closest_plan_and_its_explanation():
+    at = new_app()
+    at.selectbox(key="diet").set_value("vegan").run()
+    at.number_input(key="d3_min").set_value(50.0).run()
+    at.button(key="create_plan").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    plan = at.session_state["plan"]
+    assert plan.status == "relaxed"
+    text = " ".join(m.value for m in at.markdown)
+    assert plan.shortfalls[0].explanation in text
+
+
+def test_goals_come_back_from_the_url():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["days"] = "3"
+    at.query_params["diet"] = "vegetarian"
+    at.query_params["age"] = "abc"
+    at.run()
+    assert at.session_state["days"] == 3
+    assert at.session_state["diet"] == "vegetarian"
+    assert any("age" in w.value for w in at.warning)
+
+
+def test_a_refresh_restores_the_plan():
+    at = planned()
+    shown = meals(at)
+    again = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in at.query_params.items():
+        again.query_params[key] = value
+    again.run()
+    assert meals(again) == shown
