@@ -1,0 +1,95 @@
+"""Engine and sessions: SQLite (WAL) in the data folder, or ``DATABASE_URL``.
+
+``open_store()`` migrates the database to the newest Alembic revision (safe to
+call on every start) and returns a session factory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+ROOT = Path(__file__).resolve().parents[2]
+DB_FILE = "planner.sqlite3"
+SQLITE_BUSY_MS = 30_000
+
+
+def data_dir() -> Path:
+    """``$PLANNER_DATA_DIR`` (default ``./var``): where the SQLite file lives."""
+    return Path(os.environ.get("PLANNER_DATA_DIR", "var"))
+
+
+def database_url() -> str:
+    """``$DATABASE_URL`` (``postgresql://`` means psycopg 3), else the SQLite file."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        return normalize_url(url)
+    return f"sqlite:///{(data_dir() / DB_FILE).resolve()}"
+
+
+def normalize_url(url: str) -> str:
+    """Pick the psycopg 3 driver for plain ``postgres(ql)://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for ``url`` (default ``database_url()``).
+
+    SQLite: the folder is created, WAL journal, foreign keys on, and every
+    transaction starts with ``BEGIN IMMEDIATE`` so concurrent writers queue on
+    the busy timeout instead of failing to upgrade a read lock. Bound
+    parameters (password hashes) never reach logs or error messages.
+    """
+    url = url or database_url()
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                             hide_parameters=True)
+    path = url.removeprefix("sqlite:///")
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000},
+                           hide_parameters=True)
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def alembic_config() -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Migrate the database behind ``engine`` to the newest revision."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_store(url: str | None = None) -> sessionmaker[Session]:
+    """Migrate, then return a session factory for the store at ``url``."""
+    engine = make_engine(url)
+    upgrade(engine)
+    return sessionmaker(engine, expire_on_commit=False)
