@@ -23,7 +23,7 @@ def page(tmp_path_factory):
     with streamlit_server(tmp_path_factory.mktemp("var")) as url, sync_playwright() as p:
         browser = launch(p)
         context = browser.new_context(accept_downloads=True,
-                                      viewport={"width": 1400, "height": 1000})
+                                      viewport={"width": 1400, "height": 2600})
         page = context.new_page()
         page.goto(url)
         yield page

@@ -99,7 +99,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     with (streamlit_server(Path(tempfile.mkdtemp())) as url, sync_playwright() as p):
         browser = launch(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport={"width": 1400, "height": 2600})
         page.goto(url)
         create_plan(page)
         wait_idle(page)
