@@ -32,8 +32,8 @@ def coverage_note(k2_coverage: float, what: str = "this recipe") -> None:
     """A visible note when K2 is unknown for part of the ingredient mass, never a silent zero."""
     if k2_coverage < 0.999:
         st.caption(
-            f"⚠️ K2 is measured for {k2_coverage:.0%} of {what}'s ingredient weight; the rest "
-            "is unknown, so the true K2 may be higher than shown."
+            f":material/warning: K2 is measured for {k2_coverage:.0%} of {what}'s ingredient "
+            "weight; the rest is unknown, so the true K2 may be higher than shown."
         )
 
 
@@ -134,8 +134,8 @@ def goals_form(cat: Catalog, presets: list, errors: Mapping[str, str]) -> None:
 
 def plan_summary(plan: Plan) -> None:
     """Status, cost and solver figures in one row."""
-    label = {"optimal": "✅ optimal", "feasible": "✅ meets every target",
-             "relaxed": "⚠️ closest possible (some targets missed)"}
+    label = {"optimal": "✓ optimal", "feasible": "✓ meets every target",
+             "relaxed": "✗ closest possible"}
     c = st.columns(4)
     c[0].metric("Status", label.get(plan.status, plan.status))
     c[1].metric("Cost", f"€{plan.cost_eur:.2f}")
@@ -144,10 +144,10 @@ def plan_summary(plan: Plan) -> None:
 
 
 def week_grid(plan: Plan) -> None:
-    """Days × slots, each cell the recipe and servings (🔒 when locked)."""
+    """Days × slots, each cell the recipe and servings ([locked] when locked)."""
     cells = {}
     for meal in plan.meals:
-        mark = "🔒 " if state.is_locked(meal) else ""
+        mark = "[locked] " if state.is_locked(meal) else ""
         cells.setdefault(f"Day {meal.day}", {})[meal.slot] = (
             f"{mark}{meal.name} ×{meal.servings:g}")
     grid = pd.DataFrame.from_dict(cells, orient="index")
@@ -156,8 +156,8 @@ def week_grid(plan: Plan) -> None:
 
 
 def day_status(status: pd.DataFrame) -> None:
-    """K2, D3, calcium and energy per day against target: ✅ met, ❌ missed, plain = no target."""
-    mark = {True: "✅ ", False: "❌ "}
+    """K2, D3, calcium and energy per day against target: ✓ met, ✗ missed, plain = no target."""
+    mark = {True: "✓ ", False: "✗ "}
     cells = status.assign(
         cell=[f"{mark.get(met, '')}{value:,.0f} {nutrients.get(n).unit}"
               for n, value, met in zip(status["nutrient"], status["value"], status["met"],
@@ -165,11 +165,18 @@ def day_status(status: pd.DataFrame) -> None:
         row=status["day"].map(lambda d: f"Day {d}" if isinstance(d, int) else str(d)),
         column=status["nutrient"].map(lambda n: nutrients.get(n).label),
     )
-    grid = cells.pivot(index="row", columns="column", values="cell")
+    grid = cells.pivot(index="row", columns="column", values="cell").rename_axis(
+        index=None, columns=None)
     grid = grid.loc[list(dict.fromkeys(cells["row"])), list(dict.fromkeys(cells["column"]))]
     st.markdown("**Each day against its targets** (weekly targets are checked on the week "
                 "average; upper limits every day)")
-    st.dataframe(grid, width="stretch")
+    st.dataframe(grid.style.map(_mark_colour), width="stretch")
+
+
+def _mark_colour(cell: str) -> str:
+    if cell.startswith("✓"):
+        return "color: #2e7d32"
+    return "color: #c62828; font-weight: bold" if cell.startswith("✗") else ""
 
 
 def no_plan() -> None:
