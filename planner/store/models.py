@@ -20,17 +20,35 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 
 class Base(DeclarativeBase):
     pass
 
 
+class HiddenText(str):
+    """A string whose repr hides it, so SQLAlchemy's row logging never shows a hash."""
+
+    def __repr__(self) -> str:
+        return "'<hidden>'"
+
+
+class SecretText(TypeDecorator):
+    """Text read back as ``HiddenText``."""
+
+    impl = String(200)
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else HiddenText(value)
+
+
 class Dietitian(Base):
     __tablename__ = "dietitians"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(SecretText)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
