@@ -26,6 +26,7 @@ HEADING = "## Dashboard"
 
 def rerun_ms(repeats: int) -> list[float]:
     """Wall time of AppTest reruns of the Plan page holding a plan (no solve), in ms."""
+    os.environ["PLANNER_DATA_DIR"] = tempfile.mkdtemp()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     at.button(key="create_plan").click().run()
     assert not at.exception, at.exception
