@@ -14,7 +14,7 @@ import pandas as pd
 
 from planner import nutrients as nu
 from planner.catalog import Catalog, Diet
-from planner.plan import Plan, daily_totals
+from planner.plan import COST, TOTAL_KEYS, Plan, daily_totals
 
 STATUS_NUTRIENTS = (nu.K2, nu.D3, nu.CALCIUM, nu.ENERGY)
 WEEK = "week average"
@@ -124,13 +124,16 @@ def best_alternatives(plan: Plan, catalog: Catalog, day: int, slot: str,
 
 def swap(plan: Plan, catalog: Catalog, day: int, slot: str, recipe_id: str) -> Plan:
     """``plan`` with the meal at ``day``/``slot`` replaced by ``recipe_id`` (same servings),
-    locked, and the plan cost updated."""
+    locked, with cost and day totals updated."""
     old = _meal_at(plan, day, slot)
     new = replace(old, recipe_id=recipe_id, name=catalog.recipes.at[recipe_id, "name"],
                   locked=True)
     cost = catalog.recipes["cost_eur"]
-    return replace(plan, meals=[new if m is old else m for m in plan.meals],
-                   cost_eur=plan.cost_eur + (cost[recipe_id] - cost[old.recipe_id]) * old.servings)
+    swapped = replace(plan, meals=[new if m is old else m for m in plan.meals],
+                      cost_eur=plan.cost_eur
+                      + (cost[recipe_id] - cost[old.recipe_id]) * old.servings)
+    totals = daily_totals(swapped, catalog)[[*TOTAL_KEYS, COST]]
+    return replace(swapped, totals={int(d): row.to_dict() for d, row in totals.iterrows()})
 
 
 def _meal_at(plan: Plan, day: int, slot: str):

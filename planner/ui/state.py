@@ -132,6 +132,7 @@ def setup() -> None:
             st.session_state[name] = _copy(param.default)
     if first:
         st.session_state["_initialised"] = True
+        fill_targets(catalog())
         st.session_state[_URL_ERRORS] = _read_url()
         restore_plan()
 
@@ -261,7 +262,8 @@ def _form_errors(g: dict[str, Any]) -> dict[str, str]:
 
 
 # PlanRequest field (first part of a validation error's location) → the input it concerns
-_FIELD_KEYS = {"profile": "profile", "days": "slots", "slots": "slots", "locks": "slots",
+_FIELD_KEYS = {"profile": "profile", "life_stage": "profile", "days": "slots", "slots": "slots",
+               "locks": "slots", "exclude_allergens": "exclusions",
                "exclude_recipes": "exclusions", "exclude_foods": "exclusions",
                "budget_eur": "budget", "max_repeats": "max_repeats", "steady_k": "steady_k"}
 
@@ -298,14 +300,10 @@ TARGET_INPUTS = {"k2": nu.K2, "d3": nu.D3, "calcium": nu.CALCIUM, "kcal": nu.ENE
 
 
 def _targets(g: dict[str, Any]) -> dict[str, Any]:
-    targets = {}
-    for prefix, nutrient in TARGET_INPUTS.items():
-        low, high = g.get(f"{prefix}_min"), g.get(f"{prefix}_max")
-        if low is None and high is None:
-            continue
-        targets[nutrient] = goals_mod.Bound(min=low, max=high,
-                                            window=g.get(f"{prefix}_window", "day"))
-    return targets
+    """A bound per target input; both blank = no bound (it replaces the reference default)."""
+    return {nutrient: goals_mod.Bound(min=g.get(f"{prefix}_min"), max=g.get(f"{prefix}_max"),
+                                      window=g.get(f"{prefix}_window", "day"))
+            for prefix, nutrient in TARGET_INPUTS.items()}
 
 
 def _locks() -> list[Any]:
@@ -318,21 +316,26 @@ def _locks() -> list[Any]:
 
 
 def _validation_errors(exc: ValueError) -> dict[str, str]:
-    """Input key → message from a pydantic ValidationError (or a plain ValueError)."""
+    """Input key → message, from a pydantic ValidationError or a plain ValueError.
+
+    ``planner.goals`` starts every message with the field at fault (``max: …``).
+    """
+    details = exc.errors() if hasattr(exc, "errors") else [{"loc": (), "msg": str(exc)}]
     found: dict[str, str] = {}
-    for err in getattr(exc, "errors", lambda: [])():
+    for err in details:
+        msg = str(err.get("msg", exc)).removeprefix("Value error, ")
+        field = msg.partition(": ")[0] if ": " in msg else ""
         loc = [str(part) for part in err.get("loc", ())]
-        key = _input_for(loc)
-        found.setdefault(key, err.get("msg", str(exc)).removeprefix("Value error, "))
-    return found or {"profile": str(exc)}
+        found.setdefault(_input_for(loc, field), msg)
+    return found
 
 
-def _input_for(loc: list[str]) -> str:
-    if loc and loc[0] == "targets" and len(loc) > 1:
-        prefix = {v: k for k, v in TARGET_INPUTS.items()}.get(loc[1])
-        if prefix:
-            return f"{prefix}_max" if loc[-1] == "max" else f"{prefix}_min"
-    return _FIELD_KEYS.get(loc[0] if loc else "", "profile")
+def _input_for(loc: list[str], field: str) -> str:
+    prefixes = {v: k for k, v in TARGET_INPUTS.items()}
+    if len(loc) > 1 and loc[0] == "targets" and loc[1] in prefixes:
+        key = f"{prefixes[loc[1]]}_{'max' if field == 'max' else 'min'}"
+        return key if key in GOALS else f"{prefixes[loc[1]]}_min"
+    return _FIELD_KEYS.get(loc[0] if loc else field, "profile")
 
 
 def fill_targets(cat: Catalog) -> None:
@@ -340,14 +343,19 @@ def fill_targets(cat: Catalog) -> None:
     g = goals()
     if g["age"] is None:
         return
-    profile = goals_mod.Profile(sex=g["sex"], age=g["age"], life_stage=g["life_stage"])
-    targets = goals_mod.default_request(cat, profile).targets
+    try:
+        profile = goals_mod.Profile(sex=g["sex"], age=g["age"], life_stage=g["life_stage"])
+    except ValueError:
+        return  # the profile's own message is shown beside it
+    targets = goals_mod.default_targets(cat, profile)
     for prefix, nutrient in TARGET_INPUTS.items():
         bound = targets.get(nutrient)
         for part in ("min", "max"):
             key = f"{prefix}_{part}"
             if key in GOALS:
                 st.session_state[key] = getattr(bound, part) if bound else None
+        if f"{prefix}_window" in GOALS and bound is not None:
+            st.session_state[f"{prefix}_window"] = str(bound.window)
 
 
 def apply_k2_preset(presets: list) -> None:
