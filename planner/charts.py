@@ -87,7 +87,7 @@ def meal_frame(plan: Plan, catalog: Catalog) -> pd.DataFrame:
         (m.day, m.slot, m.recipe_id, m.name, m.servings, m.locked, recipes.loc[m.recipe_id])
         for m in plan.meals
     ] + [
-        (s.day, SUPPLEMENT_SLOT, s.supplement_id, supplements.loc[s.supplement_id, "name"],
+        (s.day, SUPPLEMENT_SLOT, s.supplement_id, s.name,
          s.units, False, supplements.loc[s.supplement_id])
         for s in plan.supplements
     ]

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from planner import charts
 from planner import nutrients as nu
-from planner.plan import daily_totals
+from planner.plan import SupplementDose, daily_totals
 from tests.fixtures.charts_export.plans import catalog, make_plan, two_days
 
 CAT = catalog()
@@ -178,3 +178,15 @@ def test_a_day_without_k2_still_has_its_place_on_the_axis():
     bars = spec["layer"][0]
     assert bars["encoding"]["x"]["scale"]["domain"] == [1, 2]
     assert {r["day"] for r in data_of(spec, bars)} == {1}
+
+
+def test_a_supplement_counts_as_a_source_by_recipe_and_by_food():
+    dose = SupplementDose(day=2, supplement_id="k2_mk7_100", name="K2 MK-7 100 µg", units=1)
+    plan = make_plan([(1, "breakfast", "natto_rice", 1.0), (2, "lunch", "gouda_rice", 1.0)],
+                     supplements=[dose])
+    frames = charts.plan_frames(plan, CAT)
+    assert by_day(frames.daily, nu.K2) == {1: 450.0, 2: 127.5}
+    assert by_day(frames.meals, nu.K2) == by_day(frames.daily, nu.K2)
+    for by in ("recipe", "food"):
+        assert "K2 MK-7 100 µg" in set(charts.top_sources(frames, nu.K2, by)["source"])
+    assert frames.forms.set_index("nutrient").loc["mk7_ug", "amount"] == pytest.approx(550.0)

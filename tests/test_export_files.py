@@ -8,8 +8,8 @@ import pytest
 
 from planner import export
 from planner import nutrients as nu
-from planner.plan import Plan
-from tests.fixtures.charts_export.plans import FIXTURE, catalog, two_days
+from planner.plan import Plan, SupplementDose
+from tests.fixtures.charts_export.plans import FIXTURE, catalog, make_plan, two_days
 
 CAT = catalog()
 PORTIONS = export.load_portions(FIXTURE)
@@ -92,3 +92,12 @@ def test_shopping_list_csv_reads_back():
     assert set(table["food"]) == {"Rice cooked", "Natto", "Gouda", "Salmon"}
     assert table["cost_eur"].sum() == pytest.approx(
         export.shopping_list_frame(two_days(), CAT, PORTIONS)["cost_eur"].sum(), abs=0.02)
+
+
+def test_supplements_follow_the_meals_in_the_csv():
+    dose = SupplementDose(day=1, supplement_id="k2_mk7_100", name="K2 MK-7 100 µg", units=2)
+    plan = make_plan([(1, "lunch", "gouda_rice", 1.0)], supplements=[dose])
+    table = read_csv(export.plan_to_csv(plan, CAT))
+    pill = table.iloc[-1]
+    assert (pill["slot"], pill["name"], pill["servings"]) == ("supplement", "K2 MK-7 100 µg", 2)
+    assert pill[nu.K2] == pytest.approx(200.0) and pill["cost_eur"] == pytest.approx(0.4)

@@ -4,6 +4,7 @@ shopping list, sources and the not-medical-advice line, in any script."""
 import pytest
 
 from planner import export
+from planner.plan import SupplementDose
 from tests.fixtures.charts_export.pdf_text import image_count, page_count, pdf_text
 from tests.fixtures.charts_export.plans import FIXTURE, NAMES, catalog, make_plan, two_days
 
@@ -50,3 +51,9 @@ def test_every_slot_of_a_longer_plan_is_in_the_grid():
     text = pdf_text(pdf)
     assert all(f"{NAMES[r]} ×1" in text for r in NAMES)
     assert "Breakfast" in text and "Dinner" in text and page_count(pdf) >= 1
+
+
+def test_supplement_sources_are_cited():
+    dose = SupplementDose(day=1, supplement_id="k2_mk7_100", name="K2 MK-7 100 µg", units=1)
+    plan = make_plan([(1, "lunch", "gouda_rice", 1.0)], supplements=[dose])
+    assert "Label claim" in pdf_text(export.handout_pdf(plan, CAT, PORTIONS))
