@@ -163,3 +163,18 @@ def test_a_refresh_restores_the_plan():
         again.query_params[key] = value
     again.run()
     assert meals(again) == shown
+
+
+def test_a_male_pregnancy_is_reported_beside_the_profile():
+    at = new_app()
+    at.selectbox(key="sex").set_value("male").run()
+    at.selectbox(key="life_stage").set_value("pregnancy").run()
+    assert not at.exception
+    assert any("female" in e for e in errors(at)), errors(at)
+
+
+def test_changing_the_profile_refills_targets_from_the_reference_intakes():
+    at = new_app()
+    at.number_input(key="calcium_min").set_value(5.0).run()
+    at.number_input(key="age").set_value(75).run()
+    assert at.session_state["calcium_min"] == 1200.0  # IOM RDA for women over 50
