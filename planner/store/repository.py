@@ -20,7 +20,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from planner.store.models import AuditEntry, Client, PlanVersion, Rule, ShareLink
+from planner.store.models import (
+    AuditEntry,
+    Client,
+    ImportedRecipe,
+    PlanVersion,
+    Rule,
+    ShareLink,
+)
 from planner.store.records import (
     Account,
     AuditRecord,
@@ -29,6 +36,7 @@ from planner.store.records import (
     Conflict,
     NotFound,
     PlanVersionRecord,
+    RecipeRecord,
     RuleKind,
     RuleRecord,
     StoreError,
@@ -288,6 +296,33 @@ class Workspace:
             self._client(session, client_id)
             return session.scalar(select(func.count()).select_from(ShareLink).where(
                 ShareLink.client_id == client_id, ShareLink.revoked_at.is_(None)))
+
+    # imported recipes -----------------------------------------------------
+    def save_recipe(self, recipe: RecipeRecord) -> RecipeRecord:
+        """Keep an imported recipe for this dietitian's plans; its id must be new to them."""
+        row = ImportedRecipe(dietitian_id=self.account.id, recipe_id=recipe.recipe_id,
+                             name=recipe.name, slots="|".join(recipe.slots),
+                             servings=recipe.servings, prep_minutes=recipe.prep_minutes,
+                             method=recipe.method, ingredients=[list(i) for i in
+                                                                recipe.ingredients],
+                             created_at=datetime.now(UTC))
+        try:
+            with self.sessions.begin() as session:
+                session.add(row)
+        except IntegrityError:
+            raise StoreError(f"you already have a recipe with the id {recipe.recipe_id!r}"
+                             ) from None
+        return recipe
+
+    def recipes(self) -> list[RecipeRecord]:
+        """This dietitian's imported recipes, by id."""
+        with self.sessions() as session:
+            rows = session.scalars(select(ImportedRecipe).where(
+                ImportedRecipe.dietitian_id == self.account.id).order_by(ImportedRecipe.recipe_id))
+            return [RecipeRecord(r.recipe_id, r.name, tuple(r.slots.split("|")), r.servings,
+                                 r.prep_minutes, r.method,
+                                 tuple((f, float(g), n) for f, g, n in r.ingredients))
+                    for r in rows]
 
     # helpers --------------------------------------------------------------
     def _client(self, session: Session, client_id: int) -> Client:
