@@ -19,6 +19,8 @@ from planner import nutrients as nu
 from planner.catalog import ALLERGENS, Catalog, Diet, Slot
 
 PORTIONS: tuple[float, ...] = (1.0, 1.5, 2.0)
+MAX_SUPPLEMENT_UNITS = 2  # per day and product
+STEADY_K_FOODS = ("natto",)  # food ids containing these are banned under steady vitamin K
 MAX_DAYS = 28
 # Energy band and protein floor per sex: typical adult needs (kcal, g), not from dri.csv.
 ENERGY_BAND = {"female": (1800.0, 2400.0), "male": (2200.0, 2900.0)}
@@ -108,8 +110,8 @@ class PlanRequest(_Frozen):
     locks: tuple[Lock, ...] = ()
     steady_k: SteadyK | None = None
     previous: tuple[Lock, ...] = ()
-    time_limit_s: float = Field(default=10.0, gt=0)
-    gap_rel: float = Field(default=0.01, ge=0, lt=1)
+    time_limit_s: float = Field(default=5.0, gt=0)
+    gap_rel: float = Field(default=0.02, ge=0, lt=1)
     solver: Literal["highs", "cbc"] = "highs"
 
     @field_validator("slots")
@@ -239,7 +241,8 @@ def dri_targets(catalog: Catalog, profile: Profile) -> dict[str, Bound]:
 def default_targets(catalog: Catalog, profile: Profile) -> dict[str, Bound]:
     """DRI targets plus the energy band, protein floor and default K2 preset (weekly)."""
     low, high = ENERGY_BAND[profile.sex]
-    targets = {nu.ENERGY: Bound(min=low, max=high), nu.PROTEIN: Bound(min=PROTEIN_FLOOR[profile.sex])}
+    targets = {nu.ENERGY: Bound(min=low, max=high),
+               nu.PROTEIN: Bound(min=PROTEIN_FLOOR[profile.sex])}
     k2 = default_k2(catalog)
     if k2 is not None:
         targets[nu.K2] = Bound(min=k2, window=Window.WEEK)
@@ -257,3 +260,31 @@ def default_request(catalog: Catalog, profile: Profile, **overrides: Any) -> Pla
     request = PlanRequest(profile=profile, targets=targets, **overrides)
     check_against_catalog(request, catalog)
     return request
+
+
+def eligible(request: PlanRequest, catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Recipes and supplements the request allows (exclusions as pre-filtering).
+
+    Keeps recipes of the diet, without excluded allergens, foods or ids (natto
+    too under steady vitamin K) plus every locked recipe; supplements only when
+    allowed (none with K2 under steady vitamin K). Unknown amounts become 0.
+    """
+    recipes = catalog.recipes
+    banned_foods = set(request.exclude_foods)
+    if request.steady_k is not None:
+        banned_foods |= {f for f in catalog.foods.index if any(k in f for k in STEADY_K_FOODS)}
+    banned = set(request.exclude_recipes) | catalog.recipes_with_food(banned_foods)
+    avoid = frozenset(request.exclude_allergens)
+    keep = (recipes["diet"].map(Diet(request.diet).allows)
+            & recipes["allergens"].map(lambda a: not (a & avoid))
+            & ~recipes.index.isin(banned))
+    keep |= recipes.index.isin([lock.recipe_id for lock in request.locks])
+    ids = list(nu.ALL_IDS)
+    chosen = recipes[keep].copy()
+    chosen[ids] = chosen[ids].fillna(0.0)
+    supplements = catalog.supplements.iloc[0:0] if not request.supplements else (
+        catalog.supplements.copy())
+    supplements[ids] = supplements[ids].fillna(0.0)
+    if request.steady_k is not None:
+        supplements = supplements[supplements[nu.K2] <= 0]
+    return chosen, supplements

@@ -73,7 +73,7 @@ class Shortfall:
 
 @dataclass(frozen=True)
 class SolverInfo:
-    """Which solver ran, its wall time (s), model build time (s) and relative gap (None = proven)."""
+    """Which solver ran, its wall time and model build time (s), relative gap (None: unknown)."""
 
     name: str = "none"
     seconds: float = 0.0

@@ -1,0 +1,373 @@
+"""The plan optimizer: a MILP built from small named builders, solved with HiGHS (or CBC).
+
+Notation: d day, s slot, r recipe, p portion ∈ PORTIONS, u supplement, n nutrient,
+b 7-day block. x[d,s,r,p] ∈ {0,1} eats p servings of r at (d,s); z[d,u] ∈ ℤ≥0
+whole supplement units; a[r,n] per-serving amount (unknown = 0), c[r] cost per
+serving. intake[n,d] = Σ a[r,n]·p·x[d,s,r,p] + Σ a[u,n]·z[d,u].
+
+Every bound is per day or per 7-day block, so each block is an independent
+model; blocks without locks or previous meals are identical and solved once.
+When a block is infeasible, the elastic version (penalized slack on every
+nutrient bound, budget and meal slot) gives the closest plan, and
+``planner.explain`` says why. Constraint names use ``_`` only; results are read
+through the ``Model`` index dicts, never by parsing names.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pulp
+
+from planner import explain, suggest
+from planner import nutrients as nu
+from planner.catalog import Catalog
+from planner.goals import (
+    MAX_SUPPLEMENT_UNITS,
+    PORTIONS,
+    Lock,
+    PlanRequest,
+    Window,
+    check_against_catalog,
+    eligible,
+)
+from planner.plan import COST, TOTAL_KEYS, Meal, Plan, SolverInfo, SupplementDose, daily_totals
+
+BLOCK_DAYS = 7
+SLACK_PENALTY = 1000.0  # € per 100 % of a bound missed
+EMPTY_SLOT_PENALTY = 10_000.0
+VARIETY_PENALTY = 0.1  # € per repeat of a recipe within a block
+FAVOURITE_BONUS = 0.3  # € per favourite meal
+CHANGE_PENALTY = 5.0  # € per meal that differs from the previous plan
+
+
+@dataclass
+class Model:
+    """One block's MILP and the index dicts its results are read through."""
+
+    problem: pulp.LpProblem
+    days: list[int]
+    x: dict[tuple[int, str, str, float], pulp.LpVariable] = field(default_factory=dict)
+    z: dict[tuple[int, str], pulp.LpVariable] = field(default_factory=dict)
+    # (nutrient or "budget", scope day or block, "min"|"max") → (slack, target)
+    slack: dict[tuple[str, int | str, str], tuple[pulp.LpVariable, float]] = field(
+        default_factory=dict)
+    empty: dict[tuple[int, str], pulp.LpVariable] = field(default_factory=dict)
+    objective: list[tuple[pulp.LpVariable, float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every builder reads: the request, candidate recipes and their coefficients."""
+
+    request: PlanRequest
+    recipes: pd.DataFrame  # candidates; nutrient columns NaN → 0
+    supplements: pd.DataFrame  # allowed supplements; NaN → 0
+    nutrients: tuple[str, ...]  # every nutrient a bound refers to
+
+    def candidates(self, day: int, slot: str) -> list[tuple[str, float]]:
+        """(recipe, portion) choices at (day, slot): the lock alone, else every fitting recipe."""
+        for lock in self.request.locks:
+            if lock.day == day and lock.slot == slot:
+                return [(lock.recipe_id, lock.servings)]
+        ids = self.recipes.index[self.recipes["slots"].map(lambda s: slot in s)]
+        return [(r, p) for r in ids for p in PORTIONS]
+
+
+def context(request: PlanRequest, catalog: Catalog) -> Context:
+    recipes, supplements = eligible(request, catalog)
+    used = set(request.targets) | ({nu.K_TOTAL} if request.steady_k else set())
+    return Context(request, recipes, supplements, tuple(n for n in nu.ALL_IDS if n in used))
+
+
+# ---------------------------------------------------------------- builders
+
+
+def add_meal_choices(m: Model, ctx: Context) -> None:
+    """x[d,s,r,p] ∈ {0,1} for every candidate (lock: the one locked choice)."""
+    for d in m.days:
+        for s in ctx.request.slots:
+            for r, p in ctx.candidates(d, s):
+                m.x[d, s.value, r, p] = m.problem.add_variable(
+                    f"x_{d}_{s.value}_{r}_{str(p).replace('.', '_')}", cat="Binary")
+
+
+def add_supplement_doses(m: Model, ctx: Context) -> None:
+    """z[d,u] ∈ {0, …, MAX_SUPPLEMENT_UNITS} whole units, only for allowed supplements."""
+    for d in m.days:
+        for u in ctx.supplements.index:
+            m.z[d, u] = m.problem.add_variable(f"z_{d}_{u}", 0, MAX_SUPPLEMENT_UNITS, cat="Integer")
+
+
+def add_one_recipe_per_slot(m: Model, ctx: Context, elastic: bool) -> None:
+    """Σ_{r,p} x[d,s,r,p] (+ empty[d,s] when elastic) = 1 for every day and slot."""
+    by_place: dict[tuple[int, str], list] = {}
+    for (d, s, _, _), var in m.x.items():
+        by_place.setdefault((d, s), []).append(var)
+    for d in m.days:
+        for s in ctx.request.slots:
+            terms = [(v, 1.0) for v in by_place.get((d, s.value), [])]
+            if elastic:
+                e = m.problem.add_variable(f"empty_{d}_{s.value}", 0, 1)
+                m.empty[d, s.value] = e
+                terms.append((e, 1.0))
+                m.objective.append((e, EMPTY_SLOT_PENALTY))
+            m.problem += pulp.lpSum_vars_coefs(terms) == 1, f"one_{d}_{s.value}"
+
+
+def intake_terms(m: Model, ctx: Context) -> dict[tuple[str, int], list]:
+    """(n, d) → [(var, a[r,n]·p), (z, a[u,n])]: every day's intake, built once."""
+    terms: dict[tuple[str, int], list] = {(n, d): [] for n in (*ctx.nutrients, COST)
+                                          for d in m.days}
+    columns = [*ctx.nutrients, COST]
+    facts = ctx.recipes[columns].to_dict("index")
+    for (d, _, r, p), var in m.x.items():
+        for n, a in facts[r].items():
+            if a:
+                terms[n, d].append((var, a * p))
+    pills = ctx.supplements.rename(columns={"price_per_unit": COST})[columns].to_dict("index")
+    for (d, u), var in m.z.items():
+        for n, a in pills[u].items():
+            if a:
+                terms[n, d].append((var, a))
+    return terms
+
+
+def _bounded(m: Model, name: str, terms: list, sense: str, rhs: float, key, elastic: bool,
+             ) -> None:
+    """Σ terms ≥ rhs (sense "min") or ≤ rhs ("max"), with a penalized slack when elastic."""
+    terms = list(terms)
+    if elastic and rhs > 0:
+        slack = m.problem.add_variable(f"slack_{name}", 0)
+        terms.append((slack, 1.0 if sense == "min" else -1.0))
+        m.slack[key] = (slack, rhs)
+        m.objective.append((slack, SLACK_PENALTY / rhs))
+    expr = pulp.lpSum_vars_coefs(terms)
+    m.problem += (expr >= rhs if sense == "min" else expr <= rhs), name
+
+
+def add_nutrient_floors(m: Model, ctx: Context, terms, elastic: bool) -> None:
+    """Daily window: intake[n,d] ≥ min[n]; weekly: Σ_{d∈b} intake[n,d] ≥ min[n]·|b|."""
+    for n, bound in ctx.request.targets.items():
+        if bound.min is None or bound.min <= 0:
+            continue
+        if bound.window == Window.WEEK:
+            week = [t for d in m.days for t in terms[n, d]]
+            _bounded(m, f"min_{n}_week", week, "min", bound.min * len(m.days),
+                     (n, "week", "min"), elastic)
+        else:
+            for d in m.days:
+                _bounded(m, f"min_{n}_{d}", terms[n, d], "min", bound.min, (n, d, "min"),
+                         elastic)
+
+
+def add_nutrient_ceilings(m: Model, ctx: Context, terms, elastic: bool) -> None:
+    """intake[n,d] ≤ max[n] every day (upper limits are daily whatever the window)."""
+    for n, bound in ctx.request.targets.items():
+        if bound.max is None:
+            continue
+        for d in m.days:
+            _bounded(m, f"max_{n}_{d}", terms[n, d], "max", bound.max, (n, d, "max"), elastic)
+
+
+def add_steady_k(m: Model, ctx: Context, terms, elastic: bool) -> None:
+    """v·(1 − band) ≤ intake[K1+K2, d] ≤ v·(1 + band) every day (steady vitamin K)."""
+    steady = ctx.request.steady_k
+    if steady is None:
+        return
+    for d in m.days:
+        low, high = steady.value_ug * (1 - steady.band), steady.value_ug * (1 + steady.band)
+        _bounded(m, f"steadyk_min_{d}", terms[nu.K_TOTAL, d], "min", low,
+                 (nu.K_TOTAL, d, "min"), elastic)
+        _bounded(m, f"steadyk_max_{d}", terms[nu.K_TOTAL, d], "max", high,
+                 (nu.K_TOTAL, d, "max"), elastic)
+
+
+def add_budget(m: Model, ctx: Context, terms, elastic: bool) -> None:
+    """Σ c[r]·p·x[d,·] + Σ price[u]·z[d,u] ≤ budget every day."""
+    if ctx.request.budget_eur is None:
+        return
+    for d in m.days:
+        _bounded(m, f"budget_{d}", terms[COST, d], "max", ctx.request.budget_eur,
+                 (COST, d, "max"), elastic)
+
+
+def add_variety_limits(m: Model, ctx: Context) -> None:
+    """Σ_{s,p} x[d,s,r,p] ≤ 1 per day and Σ_{d∈b,s,p} x[d,s,r,p] ≤ N per block, per recipe;
+    repeat[r] ≥ Σ_{d∈b,s,p} x[d,s,r,p] − 1 is penalized lightly (variety).
+
+    A limit is raised to the number of locks of that recipe, so locks always fit.
+    """
+    per_day: dict[tuple[str, int], list] = {}
+    per_block: dict[str, list] = {}
+    for (d, _, r, _), var in m.x.items():
+        per_day.setdefault((r, d), []).append(var)
+        per_block.setdefault(r, []).append(var)
+    locks = ctx.request.locks
+    for (r, d), xs in per_day.items():
+        if len(xs) > len(PORTIONS):
+            cap = max(1, sum(lk.recipe_id == r and lk.day == d for lk in locks))
+            m.problem += pulp.lpSum_vars_coefs([(v, 1.0) for v in xs]) <= cap, f"sameday_{r}_{d}"
+    for r, xs in per_block.items():
+        cap = max(ctx.request.max_repeats,
+                  sum(lk.recipe_id == r and lk.day in m.days for lk in locks))
+        if len(xs) <= len(PORTIONS):
+            continue
+        m.problem += pulp.lpSum_vars_coefs([(v, 1.0) for v in xs]) <= cap, f"repeats_{r}"
+        rep = m.problem.add_variable(f"repeat_{r}", 0)
+        excess = pulp.lpSum_vars_coefs([(v, 1.0) for v in xs] + [(rep, -1.0)])
+        m.problem += excess <= 1, f"repeatpen_{r}"
+        m.objective.append((rep, VARIETY_PENALTY))
+
+
+def set_objective(m: Model, ctx: Context, previous: dict[tuple[int, str], Lock]) -> None:
+    """min Σ c[r]·p·x + Σ price[u]·z − FAVOURITE·Σ x[fav] − CHANGE·Σ x[same as previous]
+    + penalties (slack, empty slots, repeats) added by the other builders."""
+    cost = ctx.recipes[COST].to_dict()
+    favourites = set(ctx.request.favourite_recipes)
+    for (d, s, r, p), var in m.x.items():
+        coef = cost[r] * p - (FAVOURITE_BONUS if r in favourites else 0.0)
+        before = previous.get((d, s))
+        if before is not None and before.recipe_id == r:
+            coef -= CHANGE_PENALTY + (0.5 if before.servings == p else 0.0)
+        m.objective.append((var, coef))
+    price = ctx.supplements["price_per_unit"].to_dict()
+    m.objective.extend((var, price[u]) for (_, u), var in m.z.items())
+    m.problem.setObjective(pulp.lpSum_vars_coefs(m.objective))
+
+
+def build_model(ctx: Context, days: list[int], elastic: bool = False) -> Model:
+    """The block's MILP: the table of contents of the model."""
+    m = Model(pulp.LpProblem(f"plan_{days[0]}_{'elastic' if elastic else 'hard'}"), days)
+    add_meal_choices(m, ctx)
+    add_supplement_doses(m, ctx)
+    add_one_recipe_per_slot(m, ctx, elastic)
+    terms = intake_terms(m, ctx)
+    add_nutrient_floors(m, ctx, terms, elastic)
+    add_nutrient_ceilings(m, ctx, terms, elastic)
+    add_steady_k(m, ctx, terms, elastic)
+    add_budget(m, ctx, terms, elastic)
+    add_variety_limits(m, ctx)
+    previous = {(p.day, p.slot.value): p for p in ctx.request.previous}
+    set_objective(m, ctx, previous)
+    return m
+
+
+# ---------------------------------------------------------------- solving
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    model: Model
+    stats: pulp.LpSolveStats
+    elastic: bool
+    build_seconds: float
+
+
+def _solver(request: PlanRequest, time_limit: float):
+    if request.solver == "cbc":
+        return pulp.COIN_CMD(msg=False, timeLimit=time_limit, gapRel=request.gap_rel)
+    return pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=request.gap_rel, threads=1)
+
+
+def solve_block(ctx: Context, days: list[int], time_limit: float) -> BlockResult:
+    """Solve the hard model; when it has no solution, the elastic one (always feasible)."""
+    result = None
+    for elastic in (False, True):
+        started = time.perf_counter()
+        m = build_model(ctx, days, elastic)
+        built = time.perf_counter() - started
+        stats = m.problem.solve(_solver(ctx.request, time_limit))
+        result = BlockResult(m, stats, elastic, built)
+        if stats.has_solution:
+            break
+    return result
+
+
+def _blocks(request: PlanRequest) -> list[list[int]]:
+    days = list(range(1, request.days + 1))
+    return [days[i:i + BLOCK_DAYS] for i in range(0, len(days), BLOCK_DAYS)]
+
+
+def _free(request: PlanRequest, days: list[int]) -> bool:
+    """True when no lock or previous meal falls in ``days`` (the block is a copy of any other)."""
+    fixed = {p.day for p in (*request.locks, *request.previous)}
+    return not fixed & set(days)
+
+
+def solve(request: PlanRequest, catalog: Catalog) -> Plan:
+    """The cheapest plan meeting every bound; else the closest plan with its shortfalls."""
+    check_against_catalog(request, catalog)
+    ctx = context(request, catalog)
+    names = catalog.recipes["name"]
+    meals, doses = [], []
+    results: list[BlockResult] = []
+    solved_free: dict[int, tuple[BlockResult, int]] = {}  # block length → (result, first day)
+    locked = {(lk.day, lk.slot.value) for lk in request.locks}
+    for days in _blocks(request):
+        reuse = solved_free.get(len(days)) if _free(request, days) else None
+        if reuse is None:
+            result = solve_block(ctx, days, request.time_limit_s)
+            results.append(result)
+            if _free(request, days):
+                solved_free[len(days)] = (result, days[0])
+            shift = 0
+        else:
+            result, first = reuse
+            shift = days[0] - first
+        if not result.stats.has_solution:
+            continue
+        for (d, s, r, p), var in result.model.x.items():
+            if var.value() is not None and var.value() > 0.5:
+                meals.append(Meal(d + shift, s, r, str(names[r]), p, (d, s) in locked))
+        for (d, u), var in result.model.z.items():
+            units = round(var.value() or 0)
+            if units:
+                row = ctx.supplements.loc[u]
+                doses.append(SupplementDose(d + shift, u, str(row["name"]), units,
+                                            {n: float(row[n]) * units for n in TOTAL_KEYS
+                                             if row[n]}))
+    meals.sort(key=lambda m: (m.day, request.slots.index(m.slot)))
+    plan = Plan(status=_status(results), meals=meals, supplements=doses,
+                targets=dict(request.targets), cost_eur=0.0, solver=_solver_info(results))
+    totals = daily_totals(plan, catalog)
+    shortfalls = explain.shortfalls(request, catalog, totals) if plan.status == "relaxed" else []
+    return Plan(
+        status=plan.status, meals=meals, supplements=doses, targets=plan.targets,
+        cost_eur=round(float(totals[COST].sum()), 2),
+        totals={int(d): {k: round(float(row[k]), 3) for k in (*TOTAL_KEYS, COST)}
+                for d, row in totals.iterrows()},
+        shortfalls=shortfalls,
+        suggestions=suggest.suggestions(shortfalls, catalog, request),
+        solver=plan.solver,
+    )
+
+
+def _status(results: list[BlockResult]) -> str:
+    if any(not r.stats.has_solution for r in results):
+        return "failed"
+    if any(r.elastic for r in results):
+        return "relaxed"
+    if all(r.stats.status == pulp.LpSolveStatus.Optimal for r in results):
+        return "optimal"
+    return "feasible"
+
+
+def _solver_info(results: list[BlockResult]) -> SolverInfo:
+    gaps = [_gap(r.stats) for r in results]
+    known = [g for g in gaps if g is not None]
+    return SolverInfo(
+        name=results[0].stats.solver if results else "none",
+        seconds=round(sum(r.stats.time for r in results), 3),
+        gap=round(max(known), 5) if known else None,
+        status_text=", ".join(sorted({r.stats.status.name for r in results})),
+        build_seconds=round(sum(r.build_seconds for r in results), 3),
+    )
+
+
+def _gap(stats: pulp.LpSolveStats) -> float | None:
+    if stats.objective is None or stats.best_bound is None:
+        return None
+    return abs(stats.objective - stats.best_bound) / max(abs(stats.objective), 1e-9)
