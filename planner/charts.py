@@ -162,7 +162,7 @@ def sources_frame(meals: pd.DataFrame, foods: pd.DataFrame, catalog: Catalog) ->
         for by, amounts in (("recipe", recipes), ("food", food_amounts)):
             parts.append(pd.DataFrame(
                 {"nutrient": n, "by": by, "source": amounts.index, "amount": amounts.values}))
-    return pd.concat(parts, ignore_index=True)
+    return pd.concat(parts, ignore_index=True).astype({"amount": float})
 
 
 def coverage_frame(foods: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:

@@ -32,6 +32,7 @@ NOT_MEDICAL_ADVICE = (
 FONT = "DejaVu"
 # fpdf2 needs a Unicode TTF for µ and ·; Debian's fonts-dejavu-core puts DejaVu here.
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+DAY_WIDTH = 12  # mm, the week grid's day column
 CHART_SIZE = (420, 200)  # px, before vl-convert's 2× scale
 # Vulgar fractions a kitchen measure is rounded to below ``WHOLE_FROM`` measures.
 FRACTIONS: tuple[tuple[float, str], ...] = (
@@ -132,7 +133,7 @@ def meal_table(plan: Plan, catalog: Catalog) -> pd.DataFrame:
     keys = ["day", "slot", "recipe_id", "recipe", "servings", "locked"]
     wide = long.pivot(index=keys, columns="nutrient", values="amount")
     table = wide.reindex(pd.MultiIndex.from_frame(long[keys].drop_duplicates()))
-    table = (table[list(nutrients.ALL_IDS)].rename_axis(columns=None).reset_index()
+    table = (table.reindex(columns=list(nutrients.ALL_IDS)).rename_axis(columns=None).reset_index()
              .rename(columns={"recipe": "name"}))
     unit_cost = pd.concat([catalog.recipes["cost_eur"], catalog.supplements["price_per_unit"]])
     table["cost_eur"] = table["recipe_id"].map(unit_cost) * table["servings"]
@@ -320,7 +321,11 @@ def handout_pdf(plan: Plan, catalog: Catalog, portions: pd.DataFrame | None = No
         pdf.paragraph(f"• {line}")
     pdf.heading("The plan")
     week = _week_rows(plan)
-    pdf.grid(week, (12, *([(pdf.epw - 12) / (len(week[0]) - 1)] * (len(week[0]) - 1))))
+    if len(week[0]) > 1:
+        slot_width = (pdf.epw - DAY_WIDTH) / (len(week[0]) - 1)
+        pdf.grid(week, (DAY_WIDTH, *[slot_width] * (len(week[0]) - 1)))
+    else:
+        pdf.paragraph("This plan has no meals.")
 
     frames = charts.plan_frames(plan, catalog)
     pdf.heading("Vitamin K2 and D3 each day")

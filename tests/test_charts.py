@@ -190,3 +190,12 @@ def test_a_supplement_counts_as_a_source_by_recipe_and_by_food():
     for by in ("recipe", "food"):
         assert "K2 MK-7 100 µg" in set(charts.top_sources(frames, nu.K2, by)["source"])
     assert frames.forms.set_index("nutrient").loc["mk7_ug", "amount"] == pytest.approx(550.0)
+
+
+def test_an_empty_plan_draws_empty_charts():
+    frames = charts.plan_frames(make_plan([]), CAT)
+    assert frames.k2_coverage == 1.0 and frames.k2_unknown_note() is None
+    for chart in (charts.k2_by_recipe_chart, charts.d3_chart, charts.calcium_chart,
+                  charts.energy_macros_chart, charts.k2_forms_chart, charts.k1_vs_k2_chart,
+                  charts.top_sources_chart):
+        assert chart(frames).to_dict()["$schema"]

@@ -101,3 +101,10 @@ def test_supplements_follow_the_meals_in_the_csv():
     pill = table.iloc[-1]
     assert (pill["slot"], pill["name"], pill["servings"]) == ("supplement", "K2 MK-7 100 µg", 2)
     assert pill[nu.K2] == pytest.approx(200.0) and pill["cost_eur"] == pytest.approx(0.4)
+
+
+def test_an_empty_plan_gives_header_only_files():
+    empty = make_plan([])
+    assert read_csv(export.plan_to_csv(empty, CAT)).empty
+    assert export.shopping_list_frame(empty, CAT, PORTIONS).empty
+    assert read_csv(export.shopping_list_csv(empty, CAT, PORTIONS)).empty

@@ -57,3 +57,8 @@ def test_supplement_sources_are_cited():
     dose = SupplementDose(day=1, supplement_id="k2_mk7_100", name="K2 MK-7 100 µg", units=1)
     plan = make_plan([(1, "lunch", "gouda_rice", 1.0)], supplements=[dose])
     assert "Label claim" in pdf_text(export.handout_pdf(plan, CAT, PORTIONS))
+
+
+def test_an_empty_plan_still_prints():
+    text = pdf_text(export.handout_pdf(make_plan([]), CAT, PORTIONS))
+    assert "This plan has no meals." in text and "Not medical advice" in text
