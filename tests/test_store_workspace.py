@@ -230,7 +230,7 @@ def test_an_interrupted_save_keeps_the_last_good_version(ann, sessions, monkeypa
 
 
 def test_export_then_import_gives_an_identical_record(ann, bob):
-    c = ann.create_client(ClientProfile("Ada Ł. 日本", "female", 36, "pregnant", 61.5, "K2 ✓"))
+    c = ann.create_client(ClientProfile("Ada Ł. 日本", "female", 36, "pregnancy", 61.5, "K2 ✓"))
     v = ann.set_steady_k(c.id, c.version, 110.0, [RuleRecord(RuleKind.BAN_FOOD, "natto")])
     ann.set_rule(c.id, v.version, RuleRecord(RuleKind.TARGET, "vit_d3_ug", {"min": 15.0}))
     ann.save_plan(c.id, GOALS, PLAN, note="one")
@@ -271,7 +271,7 @@ PROFILES = st.builds(
     name=st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]),
                  min_size=1, max_size=40).filter(str.strip),
     sex=st.sampled_from(["female", "male"]), age=st.integers(1, 120),
-    life_stage=st.sampled_from(["none", "pregnant", "lactating"]),
+    life_stage=st.sampled_from(["general", "pregnancy", "lactation"]),
     weight_kg=st.none() | st.floats(2, 400, allow_nan=False).map(lambda w: round(w, 3)),
     notes=st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=80),
 )

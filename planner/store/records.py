@@ -49,7 +49,7 @@ class ClientProfile:
     name: str
     sex: str = "female"
     age: int = 40
-    life_stage: str = "none"
+    life_stage: str = "general"
     weight_kg: float | None = None
     notes: str = ""
 

@@ -43,7 +43,7 @@ from planner.store.records import (
 )
 
 SEXES = ("female", "male")
-LIFE_STAGES = ("none", "pregnant", "lactating")
+LIFE_STAGES = ("general", "pregnancy", "lactation")  # as planner.goals.Profile
 STEADY_K = "steady_k"
 
 

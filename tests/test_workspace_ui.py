@@ -1,0 +1,149 @@
+"""The workspace pages through AppTest, by widget key: login (and its failures), client
+creation, plan save with the real optimizer, re-plan and diff, share link and revocation,
+recipe import review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planner.plan import Plan
+from planner.store import accounts
+from planner.store.db import open_store
+from planner.store.records import ClientProfile, RuleKind
+from planner.store.repository import Workspace
+
+UI = Path(__file__).resolve().parents[1] / "planner" / "ui"
+CLIENTS, SHARE, IMPORT = (str(UI / f) for f in ("workspace.py", "workspace_share.py",
+                                                "workspace_import.py"))
+TIMEOUT = 120
+PASSWORD = "correct horse 1"
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    sessions = open_store()
+    accounts.add_user(sessions, "ann", PASSWORD)
+    accounts.add_user(sessions, "bob", "battery staple 2")
+    return sessions
+
+
+def logged_in(page: str, name: str = "ann", password: str = PASSWORD) -> AppTest:
+    at = AppTest.from_file(page, default_timeout=TIMEOUT).run()
+    at.text_input(key="ws_username").input(name)
+    at.text_input(key="ws_password").input(password)
+    return at.button[0].click().run()  # the form's submit button
+
+
+def texts(at: AppTest, kind: str) -> str:
+    return " | ".join(e.value for e in getattr(at, kind))
+
+
+def test_workspace_needs_a_login_and_refuses_a_wrong_password(store):
+    at = AppTest.from_file(CLIENTS, default_timeout=TIMEOUT).run()
+    assert "Dietitian login" in [h.value for h in at.subheader]
+    assert not at.exception
+    at = logged_in(CLIENTS, "ann", "wrong password")
+    assert "wrong user name or password" in texts(at, "error")
+    assert not [k for k in ("ws_new_name",) if k in at.session_state]
+
+
+def create_client(at: AppTest, name: str) -> AppTest:
+    at.text_input(key="ws_new_name").input(name)
+    at.number_input(key="ws_new_age").set_value(62)
+    at.selectbox(key="ws_new_sex").set_value("male")
+    return _submit(at, "ws_new_client")
+
+
+def frame_with(at: AppTest, column: str):
+    """The one dataframe on the page with ``column`` (AppTest dataframes carry no key)."""
+    [frame] = [d.value for d in at.dataframe if column in d.value.columns]
+    return frame
+
+
+def _submit(at: AppTest, form: str) -> AppTest:
+    buttons = [b for b in at.button if b.form_id == form]
+    return buttons[0].click().run()
+
+
+def test_login_create_client_plan_replan_diff_and_share(store):
+    at = logged_in(CLIENTS)
+    assert not at.exception and "Clients" in at.title[0].value
+    at = create_client(at, "Walter")
+    assert not at.exception and not at.error
+    assert at.selectbox(key="ws_client").value is not None
+    assert "Walter" in at.header[0].value
+
+    at.number_input(key="ws_plan_days").set_value(2)
+    at = at.button(key="ws_plan_create").click().run()
+    assert not at.exception, at.exception
+    assert "Saved plan version 1" in texts(at, "success")
+
+    ws = Workspace(store, accounts.authenticate(store, "ann", PASSWORD))
+    [client] = ws.list_clients()
+    v1 = ws.version(client.id, 1)
+    first_breakfast = v1.plan_json.split('"recipe_id": "')[1].split('"')[0]
+
+    at = at.selectbox(key="ws_rule_kind").set_value(RuleKind.BAN_RECIPE).run()
+    at.selectbox(key="ws_rule_key").set_value(first_breakfast)
+    at = at.button(key="ws_rule_add").click().run()
+    assert "Ban recipe" in texts(at, "success")
+    at = at.button(key="ws_replan").click().run()
+    assert not at.exception, at.exception
+    assert "Saved plan version 2" in texts(at, "success")
+    assert [v.number for v in ws.versions(client.id)] == [1, 2]
+    v2 = Plan.from_json(ws.version(client.id, 2).plan_json)
+    assert first_breakfast not in {m.recipe_id for m in v2.meals}
+    diff = frame_with(at, "before")
+    changed = diff[(diff.day == 1) & (diff.slot == "breakfast")]
+    assert len(changed) == 1 and changed.iloc[0]["before"].startswith(
+        Plan.from_json(v1.plan_json).meals[0].name)
+    deltas = frame_with(at, "Δ Vitamin K2 (menaquinones) (µg)")
+    assert list(deltas.index) == [1, 2]
+
+    at = at.button(key="ws_share_create").click().run()
+    link = at.code[0].value
+    token = link.split("token=")[1]
+    share = AppTest.from_file(SHARE, default_timeout=TIMEOUT)
+    share.query_params["token"] = token
+    share = share.run()
+    assert not share.exception and "Version 2" in share.caption[0].value
+    at = at.button(key="ws_share_revoke").click().run()
+    again = AppTest.from_file(SHARE, default_timeout=TIMEOUT)
+    again.query_params["token"] = token
+    again = again.run()
+    assert "not valid or has been revoked" in texts(again, "warning")
+
+
+def test_another_dietitian_sees_none_of_anns_clients(store):
+    ws = Workspace(store, accounts.authenticate(store, "ann", PASSWORD))
+    ws.create_client(ClientProfile("Ada"))
+    at = logged_in(CLIENTS, "bob", "battery staple 2")
+    assert "No clients yet" in texts(at, "info")
+    assert "Ada" not in str(at.dataframe)
+
+
+def test_a_stale_tab_gets_a_conflict_message_not_an_overwrite(store):
+    ws = Workspace(store, accounts.authenticate(store, "ann", PASSWORD))
+    client = ws.create_client(ClientProfile("Ada", age=36))
+    at = logged_in(CLIENTS)
+    ws.update_profile(client.id, client.version, ClientProfile("Ada", age=37))  # another tab
+    at.toggle(key="ws_steady_k").set_value(True)
+    at = at.button(key="ws_steady_k_apply").click().run()
+    assert "changed by someone else" in texts(at, "error")
+    assert not ws.get_client(client.id).steady_k
+    at = at.button(key="ws_steady_k_apply").click().run()  # after the reload it applies
+    assert "Steady vitamin K on" in texts(at, "success")
+    assert {r.key for r in ws.rules(client.id)} >= {"natto", "k2_mk7_100"}
+
+
+def test_recipe_import_shows_the_review_and_saves_only_when_fixed(store):
+    at = logged_in(IMPORT)
+    assert not at.exception
+    ws = Workspace(store, accounts.authenticate(store, "ann", PASSWORD))
+    assert ws.recipes() == []
