@@ -12,6 +12,10 @@ PAGES = [
             icon=":material/shopping_cart:"),
     st.Page("planner/ui/recipes_page.py", title="Recipes", icon=":material/menu_book:"),
     st.Page("planner/ui/sources_page.py", title="Sources & method", icon=":material/info:"),
+    st.Page("planner/ui/workspace.py", title="Clients (dietitians)", icon=":material/group:"),
+    st.Page("planner/ui/workspace_import.py", title="Import recipes",
+            icon=":material/upload_file:"),
+    st.Page("planner/ui/workspace_share.py", title="Shared plan", icon=":material/share:"),
 ]
 
 st.navigation(PAGES).run()
