@@ -147,3 +147,13 @@ def test_recipe_import_shows_the_review_and_saves_only_when_fixed(store):
     assert not at.exception
     ws = Workspace(store, accounts.authenticate(store, "ann", PASSWORD))
     assert ws.recipes() == []
+
+
+@pytest.mark.parametrize("page", ["workspace.py", "workspace_import.py", "workspace_share.py"])
+def test_the_app_navigation_serves_each_workspace_page(store, page):
+    app = str(UI.parents[1] / "app.py")
+    at = AppTest.from_file(app, default_timeout=TIMEOUT).run()
+    at = at.switch_page(f"planner/ui/{page}").run()
+    assert not at.exception
+    expected = "This link is not valid" if page == "workspace_share.py" else "Dietitian login"
+    assert expected in texts(at, "warning") + " ".join(h.value for h in at.subheader)
