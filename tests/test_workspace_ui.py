@@ -142,11 +142,26 @@ def test_a_stale_tab_gets_a_conflict_message_not_an_overwrite(store):
     assert {r.key for r in ws.rules(client.id)} >= {"natto", "k2_mk7_100"}
 
 
-def test_recipe_import_shows_the_review_and_saves_only_when_fixed(store):
-    at = logged_in(IMPORT)
-    assert not at.exception
+def test_recipe_import_reviews_flags_and_saves_only_a_clean_mapping(store):
     ws = Workspace(store, accounts.authenticate(store, "ann", PASSWORD))
-    assert ws.recipes() == []
+    at = logged_in(IMPORT)
+    at.file_uploader(key="ws_recipe_file").upload(
+        "broken.jsonld", (FIXTURES / "not_json.jsonld").read_bytes()).run()
+    at = at.run()
+    assert "not valid JSON" in texts(at, "error") and not at.exception
+    at.file_uploader(key="ws_recipe_file").upload(
+        "salmon.jsonld", (FIXTURES / "salmon_kale_traybake.jsonld").read_bytes())
+    at = at.run()
+    review = at.data_editor[0].value
+    assert "unmatched" in set(review["status"]) and "2 line(s) flagged" in texts(at, "warning")
+    at = at.button(key="ws_recipe_save").click().run()
+    assert "salt and black pepper" in texts(at, "error") and ws.recipes() == []
+    at.file_uploader(key="ws_recipe_file").upload(
+        "omelette.html", (FIXTURES / "recipe_page.html").read_bytes())
+    at = at.run()
+    at = at.button(key="ws_recipe_save").click().run()
+    assert "Saved “Natto omelette”" in texts(at, "success"), texts(at, "error")
+    assert [r.name for r in ws.recipes()] == ["Natto omelette"]
 
 
 @pytest.mark.parametrize("page", ["workspace.py", "workspace_import.py", "workspace_share.py"])
