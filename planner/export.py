@@ -41,14 +41,15 @@ FRACTIONS: tuple[tuple[float, str], ...] = (
 WHOLE_FROM = 10
 # A measure reads naturally when it counts 1 to 12 of something.
 NATURAL_COUNT = (1.0, 12.0)
+WORD_COST = 0.05  # per word of a measure's text: plain "cup" over "cup, chopped (1/2" pieces)"
 # First words of SR28 measures that are countable nouns (plural when more than one);
 # adjectives ("large") and abbreviations ("oz", "tbsp") stay as they are.
 COUNT_NOUNS = frozenset({
     "bar", "bottle", "breast", "bunch", "can", "chop", "clove", "container", "cookie", "cube",
-    "cup", "drumstick", "ear", "egg", "fillet", "fruit", "glass", "head", "item", "jar", "leaf",
-    "link", "loaf", "package", "packet", "pat", "patty", "piece", "pint", "portion", "quart",
-    "roast", "roll", "sandwich", "scoop", "serving", "slice", "sprig", "spear", "stalk", "steak",
-    "stick", "tablespoon", "teaspoon", "thigh", "unit", "wedge",
+    "cup", "dash", "drumstick", "ear", "egg", "fillet", "fruit", "glass", "head", "item", "jar",
+    "leaf", "link", "liver", "loaf", "package", "packet", "pat", "patty", "piece", "pinch", "pint",
+    "portion", "quart", "roast", "roll", "sandwich", "scoop", "serving", "slice", "spear", "sprig",
+    "stalk", "steak", "stick", "strip", "tablespoon", "teaspoon", "thigh", "unit", "wedge",
 })
 
 
@@ -84,25 +85,28 @@ def pluralize(measure: str) -> str:
     return plural + head[len(word):] + sep + rest
 
 
-def _distance_from_natural(count: float) -> float:
+def _awkwardness(count: float, measure: str) -> float:
+    """How far ``count`` lies outside 1–12 (in log units), plus a little per word of the
+    measure, so "1 ⅓ tbsp" beats "3 ⅓ wedges yields" and "12 ½ large" beats "4 ⅔ cups, chopped"."""
     low, high = NATURAL_COUNT
     if count <= 0:
         return math.inf
-    return max(0.0, math.log(low / count), math.log(count / high))
+    return max(0.0, math.log(low / count), math.log(count / high)) + WORD_COST * len(
+        measure.split())
 
 
 def household_measure(grams: float, portions: pd.DataFrame) -> str:
     """``grams`` of one food in its most natural household measure, e.g. "2 ½ cups".
 
     ``portions`` holds that food's rows of ``amount, measure, grams`` (``amount``
-    measures weigh ``grams``). The measure whose count is closest to 1–12 wins,
-    ties going to the earlier row. "" when the food has no portion or the
+    measures weigh ``grams``). The least awkward measure wins: a count near 1–12
+    in few words; ties go to the earlier row. "" when the food has no portion or the
     amount rounds to nothing.
     """
     best, best_distance = "", math.inf
     for row in portions.itertuples(index=False):
         count = grams / row.grams * row.amount
-        distance = _distance_from_natural(count)
+        distance = _awkwardness(count, row.measure)
         if distance < best_distance:
             value, number = round_count(count)
             measure = pluralize(row.measure) if value > 1 else row.measure
