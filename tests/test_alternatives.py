@@ -2,8 +2,6 @@
 
 import pytest
 
-pytest.importorskip("planner.model", reason="needs the optimizer (issue 3)")
-
 from planner import alternatives
 from planner import nutrients as nu
 from tests.fixtures.charts_export.plans import catalog, make_plan, two_days

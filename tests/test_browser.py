@@ -7,8 +7,6 @@ import io
 
 import pytest
 
-pytest.importorskip("planner.model", reason="needs the optimizer (issue 3)")
-
 from tools.screenshots import ROOT, WAIT_MS, create_plan, launch, open_page, streamlit_server
 
 pytestmark = pytest.mark.browser

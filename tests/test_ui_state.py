@@ -2,8 +2,6 @@
 
 import pytest
 
-pytest.importorskip("planner.model", reason="needs the optimizer (issue 3)")
-
 from planner.ui.state import GOALS, decode, encode
 
 

@@ -84,6 +84,9 @@ current = state.plan()
 
 if current is None:
     st.info("No plan yet: adjust the goals if you like, then press **Create plan**.")
+elif not current.meals:
+    st.error(f"The solver found no plan ({current.solver.status_text or current.status}). "
+             "Try fewer days or looser goals.", icon=":material/error:")
 else:
     st.header("Week plan")
     widgets.plan_summary(current)
