@@ -53,6 +53,8 @@ def _portions(*rows):
         (395, _portions((1, "cup", 158), (1, "oz", 28.35)), "2 ½ cups"),
         (150, _portions((1, "large", 50), (1, "cup (4.86 large eggs)", 243)), "3 large"),
         (79, _portions((1, "cup", 158)), "½ cup"),
+        (625, _portions((1, "cup, chopped", 136), (1, "large", 50)), "12 large"),
+        (20, _portions((1, "wedge yields", 5.9), (1, "tbsp", 15.2)), "1 ⅓ tbsp"),
         (198, _portions((0.5, "fillet", 198)), "½ fillet"),
         (158, _portions((1, "cup", 158)), "1 cup"),
         (0.1, _portions((1, "cup", 158)), ""),
