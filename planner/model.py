@@ -38,7 +38,7 @@ from planner.plan import COST, TOTAL_KEYS, Meal, Plan, SolverInfo, SupplementDos
 BLOCK_DAYS = 7
 SLACK_PENALTY = 1000.0  # € per 100 % of a bound missed
 EMPTY_SLOT_PENALTY = 10_000.0
-VARIETY_PENALTY = 0.1  # € per repeat of a recipe within a block
+VARIETY_PENALTY = 0.0  # € per repeat of a recipe within a block
 FAVOURITE_BONUS = 0.3  # € per favourite meal
 CHANGE_PENALTY = 5.0  # € per meal that differs from the previous plan
 
@@ -269,7 +269,7 @@ class BlockResult:
 def _solver(request: PlanRequest, time_limit: float):
     if request.solver == "cbc":
         return pulp.COIN_CMD(msg=False, timeLimit=time_limit, gapRel=request.gap_rel)
-    return pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=request.gap_rel, threads=1)
+    return pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=request.gap_rel)
 
 
 def solve_block(ctx: Context, days: list[int], time_limit: float) -> BlockResult:
