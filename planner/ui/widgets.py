@@ -134,12 +134,17 @@ def goals_form(cat: Catalog, presets: list, errors: Mapping[str, str]) -> None:
 
 def plan_summary(plan: Plan) -> None:
     """Status, cost and solver figures in one row."""
-    label = {"optimal": "✓ optimal", "feasible": "✓ meets every target",
-             "relaxed": "✗ closest possible"}
+    label = {"optimal": "✓ optimal", "feasible": "✓ feasible", "relaxed": "✗ relaxed"}
+    meaning = {"optimal": "meets every target at the lowest cost",
+               "feasible": "meets every target (best found in the time limit)",
+               "relaxed": "closest plan; some targets missed"}
     c = st.columns(4)
-    c[0].metric("Status", label.get(plan.status, plan.status))
+    c[0].metric("Status", label.get(plan.status, plan.status),
+                help=meaning.get(plan.status, plan.solver.status_text))
     c[1].metric("Cost", f"€{plan.cost_eur:.2f}")
-    c[2].metric("Solver", plan.solver.name)
+    c[2].metric("Solver", plan.solver.name,
+                help=None if plan.solver.gap is None else
+                f"Gap to the solver's proven bound: {plan.solver.gap:.1%}")
     c[3].metric("Solve time", f"{plan.solver.seconds:.2f} s")
 
 
