@@ -31,8 +31,8 @@ RULE_COLORS = {TARGET: "#2e7d32", UPPER_LIMIT: "#c62828"}
 class PlanFrames:
     """Tidy (long) frames of one plan; amounts in registry units.
 
-    meals: ``day, slot, recipe, servings, nutrient, amount`` — one row per meal
-      (supplements with slot ``supplement``) and nutrient.
+    meals: ``day, slot, recipe_id, recipe, servings, locked, nutrient, amount`` — one
+      row per meal (supplements with slot ``supplement``) and nutrient; NaN = unknown.
     daily: ``day, nutrient, amount`` — the plan's day totals.
     limits: ``nutrient, kind`` (target | upper limit), ``window`` (day | week), ``value``.
     forms: ``nutrient, form, amount`` — each menaquinone over the whole plan.
@@ -55,7 +55,7 @@ class PlanFrames:
         return float(self.coverage["known_g"].sum() / total) if total else 1.0
 
     def k2_unknown_note(self) -> str | None:
-        """"K2 unknown for X % of ingredients (by weight)…", or None when K2 is known throughout."""
+        """The visible note 'K2 unknown for X% of ingredients (by weight)…'; None if all known."""
         unknown = 1.0 - self.k2_coverage
         if unknown < 0.005:
             return None
@@ -185,8 +185,8 @@ def _group_title(group: nu.Group, unit: str) -> str:
     return f"{group[:1].upper()}{group[1:]} ({unit})"
 
 
-def _amount(nutrient_id: str, title: str | None = None) -> alt.Tooltip:
-    return alt.Tooltip("amount:Q", title=title or nu.get(nutrient_id).axis_title, format=".1f")
+def _amount(nutrient_id: str) -> alt.Tooltip:
+    return alt.Tooltip("amount:Q", title=nu.get(nutrient_id).axis_title, format=".1f")
 
 
 def _rules(frames: PlanFrames, nutrient_id: str) -> alt.Chart:
@@ -197,7 +197,8 @@ def _rules(frames: PlanFrames, nutrient_id: str) -> alt.Chart:
     return alt.Chart(limits).mark_rule(strokeDash=[6, 3], size=2).encode(
         y=alt.Y("value:Q"),
         color=alt.Color("kind:N", scale=scale, title=None),
-        tooltip=[alt.Tooltip("kind:N", title="Limit"), alt.Tooltip("window:N", title="Averaged"),
+        tooltip=[alt.Tooltip("kind:N", title="Limit"),
+                 alt.Tooltip("window:N", title="Minimum averaged over"),
                  alt.Tooltip("value:Q", title=nu.get(nutrient_id).axis_title, format=".1f")],
     )
 
