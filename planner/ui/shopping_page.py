@@ -16,7 +16,7 @@ else:
     items = export.shopping_list_frame(current, cat)
     st.metric("Estimated cost", f"€{items['cost_eur'].sum():.2f}")
     for category, rows in items.groupby("category", sort=True):
-        st.subheader(str(category).capitalize())
+        st.subheader(str(category).replace("_", " ").capitalize())
         st.data_editor(
             rows.assign(got=False)[["got", "food", "grams", "measure", "cost_eur"]],
             key=f"ticks_{category}", hide_index=True, width="stretch",
