@@ -134,11 +134,12 @@ def meal_table(plan: Plan, catalog: Catalog) -> pd.DataFrame:
     unknown) and ``cost_eur``.
     """
     long = charts.meal_frame(plan, catalog)
-    keys = ["day", "slot", "recipe_id", "recipe", "servings", "locked"]
-    wide = long.pivot(index=keys, columns="nutrient", values="amount")
-    table = wide.reindex(pd.MultiIndex.from_frame(long[keys].drop_duplicates()))
-    table = (table.reindex(columns=list(nutrients.ALL_IDS)).rename_axis(columns=None).reset_index()
-             .rename(columns={"recipe": "name"}))
+    long = long.assign(row=long.groupby("nutrient").cumcount())  # the meal's position
+    wide = long.pivot(index="row", columns="nutrient", values="amount")
+    keys = long.drop_duplicates("row").set_index("row")[
+        ["day", "slot", "recipe_id", "recipe", "servings", "locked"]]
+    table = (keys.join(wide.reindex(columns=list(nutrients.ALL_IDS)))
+             .rename(columns={"recipe": "name"}).reset_index(drop=True))
     unit_cost = pd.concat([catalog.recipes["cost_eur"], catalog.supplements["price_per_unit"]])
     table["cost_eur"] = table["recipe_id"].map(unit_cost) * table["servings"]
     return table
@@ -161,8 +162,8 @@ def plan_from_json_bytes(data: bytes, catalog: Catalog | None = None) -> Plan:
     """The plan in an uploaded JSON file.
 
     Raises ValueError with a message a person can act on when the file is not
-    UTF-8 JSON, is not a plan, or (given ``catalog``) names recipes this
-    library does not have.
+    UTF-8 JSON, is not a plan, has an impossible meal (day < 1, unknown slot,
+    servings ≤ 0) or (given ``catalog``) names recipes this library does not have.
     """
     try:
         text = data.decode("utf-8-sig")
@@ -177,6 +178,12 @@ def plan_from_json_bytes(data: bytes, catalog: Catalog | None = None) -> Plan:
         plan = Plan.from_json(text)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"the file is JSON but not a meal plan ({_first_line(exc)})") from None
+    for meal in plan.meals:
+        if meal.day < 1 or meal.slot not in set(Slot) or not meal.servings > 0:
+            raise ValueError(
+                f"the plan has a meal that cannot be: day {meal.day}, slot {meal.slot!r}, "
+                f"{meal.servings:g} servings (days start at 1, slots are "
+                f"{', '.join(Slot)}, servings are above 0)")
     if catalog is not None:
         unknown = sorted({m.recipe_id for m in plan.meals} - set(catalog.recipes.index))
         if unknown:

@@ -108,3 +108,14 @@ def test_an_empty_plan_gives_header_only_files():
     assert read_csv(export.plan_to_csv(empty, CAT)).empty
     assert export.shopping_list_frame(empty, CAT, PORTIONS).empty
     assert read_csv(export.shopping_list_csv(empty, CAT, PORTIONS)).empty
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("day", 0), ("slot", "brunch"), ("servings", -1), ("servings", 0)])
+def test_an_impossible_meal_is_refused(field, value):
+    doc = json.loads(export.plan_to_json(two_days()))
+    doc["days"][0]["meals"][0][field] = value
+    if field == "day":
+        doc["days"][0]["day"] = value
+    with pytest.raises(ValueError, match="the plan has a meal that cannot be"):
+        export.plan_from_json_bytes(json.dumps(doc).encode(), CAT)
