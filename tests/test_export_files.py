@@ -5,6 +5,8 @@ import json
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from planner import export
 from planner import nutrients as nu
@@ -119,3 +121,22 @@ def test_an_impossible_meal_is_refused(field, value):
         doc["days"][0]["day"] = value
     with pytest.raises(ValueError, match="the plan has a meal that cannot be"):
         export.plan_from_json_bytes(json.dumps(doc).encode(), CAT)
+
+
+PLANS = st.lists(
+    st.tuples(st.integers(1, 28), st.sampled_from(["breakfast", "lunch", "dinner", "snack"]),
+              st.sampled_from(["natto_rice", "gouda_rice", "salmon_rice"]),
+              st.sampled_from([0.5, 1.0, 1.5, 2.0])),
+    min_size=0, max_size=20, unique_by=lambda m: (m[0], m[1]),
+).map(make_plan)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(PLANS)
+def test_any_plan_round_trips_through_json_and_csv(plan):
+    text = export.plan_to_json(plan)
+    assert export.plan_to_json(export.plan_from_json_bytes(text.encode("utf-8"), CAT)) == text
+    table = read_csv(export.plan_to_csv(plan, CAT))
+    rows = list(zip(table["day"], table["slot"], table["recipe_id"], table["servings"],
+                    strict=True))
+    assert rows == [(m.day, m.slot, m.recipe_id, m.servings) for m in plan.meals]
