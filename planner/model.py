@@ -38,7 +38,7 @@ from planner.plan import COST, TOTAL_KEYS, Meal, Plan, SolverInfo, SupplementDos
 BLOCK_DAYS = 7
 SLACK_PENALTY = 1000.0  # € per 100 % of a bound missed
 EMPTY_SLOT_PENALTY = 10_000.0
-VARIETY_PENALTY = 0.0  # € per repeat of a recipe within a block
+VARIETY_PENALTY = 0.1  # € per repeat of a recipe within a block
 FAVOURITE_BONUS = 0.3  # € per favourite meal
 CHANGE_PENALTY = 5.0  # € per meal that differs from the previous plan
 
@@ -272,10 +272,11 @@ def _solver(request: PlanRequest, time_limit: float):
     return pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=request.gap_rel)
 
 
-def solve_block(ctx: Context, days: list[int], time_limit: float) -> BlockResult:
-    """Solve the hard model; when it has no solution, the elastic one (always feasible)."""
+def solve_block(ctx: Context, days: list[int], time_limit: float, fallback: bool = True,
+                ) -> BlockResult:
+    """Solve the hard model; when it has no solution (and ``fallback``), the elastic one."""
     result = None
-    for elastic in (False, True):
+    for elastic in (False, True) if fallback else (False,):
         started = time.perf_counter()
         m = build_model(ctx, days, elastic)
         built = time.perf_counter() - started
@@ -298,18 +299,42 @@ def _free(request: PlanRequest, days: list[int]) -> bool:
 
 
 def solve(request: PlanRequest, catalog: Catalog) -> Plan:
-    """The cheapest plan meeting every bound; else the closest plan with its shortfalls."""
+    """The cheapest plan meeting every bound; else the closest plan with its shortfalls.
+
+    With previous meals (minimal change), first try keeping every previous meal
+    the request still allows, fixed like a lock; only when that cannot meet the
+    bounds does the full model re-plan, penalizing each changed meal.
+    """
     check_against_catalog(request, catalog)
+    locked = {(lk.day, lk.slot.value) for lk in request.locks}
+    if request.previous:
+        kept = _solve(_keep_previous(request, catalog), catalog, locked, fallback=False)
+        if kept.status in ("optimal", "feasible"):
+            return kept
+    return _solve(request, catalog, locked)
+
+
+def _keep_previous(request: PlanRequest, catalog: Catalog) -> PlanRequest:
+    """``request`` with every still-allowed previous meal added as a lock."""
+    allowed = eligible(request, catalog)[0].index
+    taken = {(lk.day, lk.slot) for lk in request.locks}
+    keep = tuple(p for p in request.previous
+                 if p.recipe_id in allowed and p.slot in request.slots
+                 and p.day <= request.days and (p.day, p.slot) not in taken)
+    return request.model_copy(update={"locks": request.locks + keep, "previous": ()})
+
+
+def _solve(request: PlanRequest, catalog: Catalog, locked: set[tuple[int, str]],
+           fallback: bool = True) -> Plan:
     ctx = context(request, catalog)
     names = catalog.recipes["name"]
     meals, doses = [], []
     results: list[BlockResult] = []
     solved_free: dict[int, tuple[BlockResult, int]] = {}  # block length → (result, first day)
-    locked = {(lk.day, lk.slot.value) for lk in request.locks}
     for days in _blocks(request):
         reuse = solved_free.get(len(days)) if _free(request, days) else None
         if reuse is None:
-            result = solve_block(ctx, days, request.time_limit_s)
+            result = solve_block(ctx, days, request.time_limit_s, fallback)
             results.append(result)
             if _free(request, days):
                 solved_free[len(days)] = (result, days[0])
