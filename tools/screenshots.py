@@ -87,9 +87,13 @@ def open_page(page, title: str) -> None:
 
 
 def wait_idle(page) -> None:
-    """Wait until Streamlit reports no script running."""
+    """Wait until no script runs, no element is a placeholder and every chart is drawn."""
     page.wait_for_function(
-        "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=WAIT_MS)
+        """() => !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')
+            && !document.querySelector('[data-testid="stSkeleton"]')
+            && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+                 .every(c => c.querySelector('.vega-embed svg, .vega-embed canvas'))""",
+        timeout=WAIT_MS)
 
 
 def main() -> None:
