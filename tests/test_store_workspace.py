@@ -139,7 +139,7 @@ def test_plan_versions_are_immutable_numbered_and_attributed(ann):
     c = ann.create_client(ClientProfile("Ada"))
     v1 = ann.save_plan(c.id, GOALS, PLAN, note="first week")
     v2 = ann.save_plan(c.id, GOALS, PLAN_2, note="swap", based_on=1)
-    assert (v1.number, v2.number) == (1, 2)
+    assert (v1.number, v2.number) == (1, 2) and ann.latest_number(c.id) == 2
     assert [(v.number, v.author, v.note) for v in ann.versions(c.id)] == [
         (1, "ann", "first week"), (2, "ann", "swap")]
     assert ann.version(c.id, 1).plan_json == PLAN
@@ -175,6 +175,7 @@ def test_a_dietitian_cannot_read_or_write_another_dietitians_client(sessions, an
         "audit": lambda: bob.audit(c.id),
         "save_plan": lambda: bob.save_plan(c.id, GOALS, PLAN_2, based_on=1),
         "versions": lambda: bob.versions(c.id),
+        "latest_number": lambda: bob.latest_number(c.id),
         "version": lambda: bob.version(c.id, 1),
         "create_share_link": lambda: bob.create_share_link(c.id),
         "revoke_share_links": lambda: bob.revoke_share_links(c.id),

@@ -133,7 +133,7 @@ def test_a_stale_tab_gets_a_conflict_message_not_an_overwrite(store):
     client = ws.create_client(ClientProfile("Ada", age=36))
     at = logged_in(CLIENTS)
     ws.update_profile(client.id, client.version, ClientProfile("Ada", age=37))  # another tab
-    at.toggle(key="ws_steady_k").set_value(True)
+    at.toggle(key=f"ws_steady_k_{client.id}").set_value(True)
     at = at.button(key="ws_steady_k_apply").click().run()
     assert "changed by someone else" in texts(at, "error")
     assert not ws.get_client(client.id).steady_k

@@ -251,6 +251,13 @@ class Workspace:
             self._audit(session, client_id, "save plan", {"version": row.number, "note": note})
             return to_version(row)
 
+    def latest_number(self, client_id: int) -> int | None:
+        """The newest plan version's number (None: no plan yet): what ``based_on`` takes."""
+        with self.sessions() as session:
+            self._client(session, client_id)
+            return session.scalar(select(func.max(PlanVersion.number))
+                                  .where(PlanVersion.client_id == client_id))
+
     def versions(self, client_id: int) -> list[PlanVersionRecord]:
         """Every saved version, oldest first."""
         with self.sessions() as session:

@@ -85,16 +85,17 @@ def render(ws: Workspace, client_id: int) -> None:
 def _profile(ws: Workspace, client: ClientRecord, cat: Catalog) -> None:
     p = client.profile
     with st.form(f"ws_profile_{client.id}"):
-        name = st.text_input("Name", p.name, key="ws_profile_name")
+        name = st.text_input("Name", p.name, key=f"ws_profile_name_{client.id}")
         left, mid, right = st.columns(3)
         sex = left.selectbox("Sex", ("female", "male"), ("female", "male").index(p.sex),
-                             key="ws_profile_sex")
-        age = mid.number_input("Age (years)", 1, 120, p.age, key="ws_profile_age")
+                             key=f"ws_profile_sex_{client.id}")
+        age = mid.number_input("Age (years)", 1, 120, p.age, key=f"ws_profile_age_{client.id}")
         stages = ("general", "pregnancy", "lactation")
         stage = right.selectbox("Life stage", stages, stages.index(p.life_stage),
-                                key="ws_profile_life_stage")
-        weight = st.number_input("Weight (kg)", 2.0, 400.0, p.weight_kg, key="ws_profile_weight")
-        notes = st.text_area("Notes", p.notes, key="ws_profile_notes")
+                                key=f"ws_profile_life_stage_{client.id}")
+        weight = st.number_input("Weight (kg)", 2.0, 400.0, p.weight_kg,
+                                 key=f"ws_profile_weight_{client.id}")
+        notes = st.text_area("Notes", p.notes, key=f"ws_profile_notes_{client.id}")
         if st.form_submit_button("Save profile"):
             new = ClientProfile(name, sex, int(age), stage, weight, notes)
             _edit(client, lambda v: ws.update_profile(client.id, v, new), "Profile saved.")
@@ -102,10 +103,10 @@ def _profile(ws: Workspace, client: ClientRecord, cat: Catalog) -> None:
     st.subheader("Clinical flags")
     st.caption("Steady vitamin K (warfarin): every day's K1 + K2 stays within ±20 % of the "
                "baseline; natto and K2 supplements are banned for this client.")
-    on = st.toggle("Steady vitamin K", client.steady_k, key="ws_steady_k")
+    on = st.toggle("Steady vitamin K", client.steady_k, key=f"ws_steady_k_{client.id}")
     baseline = st.number_input("Baseline vitamin K (µg/day)", 1.0, 2000.0,
-                               client.steady_k_baseline_ug or 120.0, key="ws_steady_k_ug",
-                               disabled=not on)
+                               client.steady_k_baseline_ug or 120.0,
+                               key=f"ws_steady_k_ug_{client.id}", disabled=not on)
     if st.button("Apply clinical flags", key="ws_steady_k_apply"):
         bans = steady_k_bans(cat)
         _edit(client, lambda v: ws.set_steady_k(client.id, v, baseline if on else None, bans),
