@@ -175,3 +175,15 @@ def test_changing_the_profile_refills_targets_from_the_reference_intakes():
     at.number_input(key="calcium_min").set_value(5.0).run()
     at.number_input(key="age").set_value(75).run()
     assert at.session_state["calcium_min"] == 1200.0  # IOM RDA for women over 50
+
+
+def test_an_unreadable_cached_plan_is_ignored(tmp_path):
+    at = planned()
+    for cached in (tmp_path / "cache").glob("*.json"):
+        cached.write_text("{broken", encoding="utf-8")
+    again = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in at.query_params.items():
+        again.query_params[key] = value
+    again.run()
+    assert not again.exception
+    assert "plan" not in again.session_state

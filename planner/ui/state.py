@@ -177,8 +177,8 @@ def restore_plan() -> None:
         return
     try:
         st.session_state[PLAN] = Plan.from_json(text)
-    except ValueError:
-        return
+    except (ValueError, KeyError, TypeError):
+        return  # an unreadable cache file is as good as none
     st.session_state[_SAVED_KEY] = key
 
 

@@ -211,7 +211,7 @@ def take_home(cat: Catalog, plan: Plan | None) -> None:
     upload = st.file_uploader("Load a plan (JSON)", type=["json"], key="upload_plan")
     if upload is not None and st.session_state.get("_loaded_upload") != upload.file_id:
         try:
-            loaded = export.plan_from_json_bytes(upload.getvalue())
+            loaded = export.plan_from_json_bytes(upload.getvalue(), cat)
         except ValueError as exc:
             st.error(f"This file could not be loaded: {exc}. Your current plan is unchanged.",
                      icon=":material/error:")
