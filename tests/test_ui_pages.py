@@ -187,3 +187,16 @@ def test_an_unreadable_cached_plan_is_ignored(tmp_path):
     again.run()
     assert not again.exception
     assert "plan" not in again.session_state
+
+
+def test_a_one_click_fix_changes_the_goal_and_replans():
+    at = new_app()
+    at.selectbox(key="diet").set_value("vegan").run()
+    at.number_input(key="d3_min").set_value(50.0).run()
+    at.button(key="create_plan").click().run()
+    fix = at.session_state["plan"].shortfalls[0].fix
+    assert fix is not None
+    at.button(key="fix_0").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert all(at.session_state[name] == value for name, value in fix.changes.items())
+    assert at.session_state["plan"].status != "relaxed"
