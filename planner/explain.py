@@ -147,3 +147,17 @@ def shortfalls(request: PlanRequest, catalog: Catalog, totals: pd.DataFrame) -> 
                 found += [Shortfall(n, scope, high, round(v, 3), text, fix)
                           for scope, v in misses]
     return found
+
+
+def empty_slots(request: PlanRequest, places: set[tuple[int, str]]) -> list[Shortfall]:
+    """A shortfall for each planned day and slot left without a meal (``places`` has meals)."""
+    found = []
+    for slot in request.slots:
+        missing = [d for d in range(1, request.days + 1) if (d, slot.value) not in places]
+        text = (f"No {slot.value} recipe in this library fits the {Diet(request.diet).value} "
+                "diet, the exclusions and the variety limit on these days.")
+        fix = (Fix("Lift the recipe exclusions", {"exclude_recipes": []})
+               if request.exclude_recipes else None)
+        found += [Shortfall("meals", f"day {d} {slot.value}", 1.0, 0.0, text, fix)
+                  for d in missing]
+    return found

@@ -143,7 +143,7 @@ def _bounded(m: Model, name: str, terms: list, sense: str, rhs: float, key, elas
         slack = m.problem.add_variable(f"slack_{name}", 0)
         terms.append((slack, 1.0 if sense == "min" else -1.0))
         m.slack[key] = (slack, rhs)
-        m.objective.append((slack, SLACK_PENALTY / rhs))
+        m.objective.append((slack, SLACK_PENALTY / max(rhs, 0.01)))
     expr = pulp.lpSum_vars_coefs(terms)
     m.problem += (expr >= rhs if sense == "min" else expr <= rhs), name
 
@@ -358,7 +358,9 @@ def _solve(request: PlanRequest, catalog: Catalog, locked: set[tuple[int, str]],
     plan = Plan(status=_status(results), meals=meals, supplements=doses,
                 targets=dict(request.targets), cost_eur=0.0, solver=_solver_info(results))
     totals = daily_totals(plan, catalog)
-    shortfalls = explain.shortfalls(request, catalog, totals) if plan.status == "relaxed" else []
+    shortfalls = [] if plan.status != "relaxed" else (
+        explain.empty_slots(request, {(m.day, m.slot) for m in meals})
+        + explain.shortfalls(request, catalog, totals))
     return Plan(
         status=plan.status, meals=meals, supplements=doses, targets=plan.targets,
         cost_eur=round(float(totals[COST].sum()), 2),
