@@ -1,0 +1,80 @@
+"""`python -m planner plan`: one JSON document, a readable week, one-line errors naming the flag."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from planner.__main__ import main
+from planner.plan import Plan
+from tests.planning_helpers import TINY
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY_ARGS = ["plan", "--data", str(TINY), "--days", "2", "--slots", "breakfast,dinner",
+             "--kcal", "100-3000", "--calcium", "0", "--protein", "0", "--time-limit", "2"]
+
+
+def test_json_is_exactly_the_issue_document(capsys):
+    assert main([*TINY_ARGS, "--d3", "10", "--window", "day", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert set(doc) == {"status", "solver", "targets", "days", "shortfalls", "suggestions",
+                        "cost_eur"}
+    assert doc["status"] == "optimal"
+    assert {"name", "seconds", "gap"} <= set(doc["solver"])
+    assert doc["targets"]["vit_d3_ug"] == {"min": 10.0, "max": 100.0, "window": "day"}
+    assert [d["day"] for d in doc["days"]] == [1, 2]
+    assert doc["days"][0]["meals"][1]["recipe_id"] == "salmon_rice"
+    assert {"energy_kcal", "k2_ug", "vit_d3_ug", "cost_eur"} <= set(doc["days"][0]["totals"])
+    assert Plan.from_json(json.dumps(doc)).status == "optimal"
+
+
+def test_same_input_same_plan(capsys):
+    main([*TINY_ARGS, "--json"])
+    first = json.loads(capsys.readouterr().out)
+    main([*TINY_ARGS, "--json"])
+    second = json.loads(capsys.readouterr().out)
+    assert first["days"] == second["days"]
+
+
+def test_readable_week_and_previous_plan(tmp_path, capsys):
+    main([*TINY_ARGS, "--json"])
+    saved = tmp_path / "plan.json"
+    saved.write_text(capsys.readouterr().out)
+    assert main([*TINY_ARGS, "--previous", str(saved), "--lock", "2:dinner:salmon_rice"]) == 0
+    text = capsys.readouterr().out
+    assert "Day 1" in text and "Salmon rice ×1 (locked)" in text
+
+
+def test_an_unreachable_goal_prints_its_explanation(capsys):
+    main([*TINY_ARGS, "--diet", "vegetarian", "--slots", "dinner", "--d3", "10",
+          "--window", "day"])
+    out = capsys.readouterr().out
+    assert "Status: relaxed" in out and "pescatarian" in out
+
+
+@pytest.mark.parametrize(("args", "flag"), [
+    (["--days", "0"], "--days"),
+    (["--days", "29"], "--days"),
+    (["--lock", "1:dinner:nope"], "--lock"),
+    (["--lock", "banana"], "--lock"),
+    (["--d3", "-5"], "--d3"),
+    (["--kcal", "3000-100"], "--kcal"),
+    (["--kcal", "lots"], "--kcal"),
+    (["--exclude-recipe", "nope"], "--exclude-recipe"),
+    (["--exclude-allergen", "moon"], "--exclude-allergen"),
+    (["--slots", "brunch"], "--slots"),
+    (["--warfarin", "-1"], "--warfarin"),
+])
+def test_bad_arguments_exit_non_zero_with_one_line_naming_the_flag(args, flag, capsys):
+    assert main([*TINY_ARGS, *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert err.startswith(f"error: {flag}")
+
+
+def test_the_module_runs_end_to_end_with_one_json_document_on_stdout():
+    out = subprocess.run([sys.executable, "-m", "planner", *TINY_ARGS, "--json"], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    assert json.loads(out)["status"] == "optimal"
