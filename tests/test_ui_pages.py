@@ -146,10 +146,15 @@ def test_goals_come_back_from_the_url():
     at.query_params["days"] = "3"
     at.query_params["diet"] = "vegetarian"
     at.query_params["age"] = "abc"
+    at.query_params["sex"] = "robot"
+    at.query_params["allergens"] = "milk,gravel"
     at.run()
+    assert not at.exception
     assert at.session_state["days"] == 3
     assert at.session_state["diet"] == "vegetarian"
-    assert any("age" in w.value for w in at.warning)
+    assert (at.session_state["sex"], at.session_state["allergens"]) == ("female", [])
+    warned = " ".join(w.value for w in at.warning)
+    assert all(f"“{name}”" in warned for name in ("age", "sex", "allergens")), warned
 
 
 def test_a_refresh_restores_the_plan():
@@ -200,3 +205,12 @@ def test_a_one_click_fix_changes_the_goal_and_replans():
     assert not at.exception, [e.value for e in at.exception]
     assert all(at.session_state[name] == value for name, value in fix.changes.items())
     assert at.session_state["plan"].status != "relaxed"
+
+
+def test_a_broken_lock_in_the_link_is_explained_and_can_be_cleared():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["locks"] = "garbage"
+    at.run()
+    assert any("garbage" in e for e in errors(at)), errors(at)
+    at.button(key="clear_locks").click().run()
+    assert at.session_state["locks"] == [] and not errors(at)

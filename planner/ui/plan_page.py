@@ -71,6 +71,9 @@ request, errors = state.build_request(cat)
 with st.expander("Your goals", expanded=current is None):
     widgets.goals_form(cat, k2_presets(cat), errors)
 
+if state.locks():
+    st.button(f"Unlock all {len(state.locks())} locked meal(s)", key="clear_locks",
+              on_click=state.clear_locks)
 go, again = st.columns(2)
 create = go.button("Create plan", key="create_plan", type="primary", width="stretch")
 replan = again.button("Re-plan (keep locks, change little)", key="replan", width="stretch",

@@ -19,10 +19,11 @@ import streamlit as st
 from planner import DATA_DIR, alternatives, plan_cache
 from planner import goals as goals_mod
 from planner import nutrients as nu
-from planner.catalog import Catalog, Slot, load_catalog
+from planner.catalog import ALLERGENS, Catalog, Diet, Slot, load_catalog
 from planner.plan import Plan
 
 ALL_SLOTS = [s.value for s in Slot]
+WINDOWS = ("day", "week")
 
 
 @dataclass(frozen=True)
@@ -31,31 +32,32 @@ class Param:
 
     default: Any
     kind: str  # "str" | "int" | "float" | "opt_float" | "bool" | "list"
+    choices: tuple[str, ...] = ()  # allowed values (of each item, for a list); () = any
 
 
 # The one defaults table. Targets are re-filled from the reference intakes when
 # the profile changes (see ``fill_targets``); these are the values before that.
 GOALS: dict[str, Param] = {
-    "sex": Param("female", "str"),
+    "sex": Param("female", "str", ("female", "male")),
     "age": Param(40, "int"),
-    "life_stage": Param("general", "str"),
+    "life_stage": Param("general", "str", ("general", "pregnancy", "lactation")),
     "k2_preset": Param("", "str"),
     "k2_min": Param(90.0, "opt_float"),
-    "k2_window": Param("week", "str"),
+    "k2_window": Param("week", "str", WINDOWS),
     "d3_min": Param(15.0, "opt_float"),
     "d3_max": Param(100.0, "opt_float"),
-    "d3_window": Param("week", "str"),
+    "d3_window": Param("week", "str", WINDOWS),
     "calcium_min": Param(1000.0, "opt_float"),
     "calcium_max": Param(2500.0, "opt_float"),
     "kcal_min": Param(1800.0, "opt_float"),
     "kcal_max": Param(2400.0, "opt_float"),
     "protein_min": Param(50.0, "opt_float"),
-    "diet": Param("omnivore", "str"),
-    "allergens": Param([], "list"),
+    "diet": Param("omnivore", "str", tuple(d.value for d in Diet)),
+    "allergens": Param([], "list", ALLERGENS),
     "exclude_foods": Param([], "list"),
     "exclude_recipes": Param([], "list"),
     "days": Param(7, "int"),
-    "slots": Param(ALL_SLOTS, "list"),
+    "slots": Param(ALL_SLOTS, "list", tuple(ALL_SLOTS)),
     "supplements": Param(False, "bool"),
     "steady_k": Param(False, "bool"),
     "steady_k_ug": Param(120.0, "float"),
@@ -147,7 +149,12 @@ def _read_url() -> list[str]:
         if name not in st.query_params:
             continue
         try:
-            st.session_state[name] = decode(st.query_params[name], param.kind)
+            value = decode(st.query_params[name], param.kind)
+            unknown = [v for v in (value if param.kind == "list" else [value])
+                       if param.choices and v not in param.choices]
+            if unknown:
+                raise ValueError(f"expected one of {', '.join(param.choices)}")
+            st.session_state[name] = value
         except ValueError as exc:
             errors.append(f"the link's value for “{name}” was not understood ({exc})")
     return errors
@@ -309,9 +316,12 @@ def _targets(g: dict[str, Any]) -> dict[str, Any]:
 def _locks() -> list[Any]:
     out = []
     for text in locks():
-        day, slot, recipe_id, servings = text.split(":")
-        out.append(goals_mod.Lock(day=int(day), slot=slot, recipe_id=recipe_id,
-                                  servings=float(servings)))
+        try:
+            day, slot, recipe_id, servings = text.split(":")
+            out.append(goals_mod.Lock(day=int(day), slot=slot, recipe_id=recipe_id,
+                                      servings=float(servings)))
+        except ValueError:
+            raise ValueError(f"locks: {text!r} is not a day:slot:recipe:servings lock") from None
     return out
 
 
@@ -371,3 +381,8 @@ def apply_fix(fix) -> None:
         if name in GOALS:
             st.session_state[name] = value
     st.session_state[_PENDING_REPLAN] = True
+
+
+def clear_locks() -> None:
+    """Unlock every meal."""
+    st.session_state["locks"] = []
