@@ -172,3 +172,21 @@ def test_the_app_navigation_serves_each_workspace_page(store, page):
     assert not at.exception
     expected = "This link is not valid" if page == "workspace_share.py" else "Dietitian login"
     assert expected in texts(at, "warning") + " ".join(h.value for h in at.subheader)
+
+
+def test_target_override_refuses_min_above_max_then_saves_with_its_window(store):
+    ws = Workspace(store, accounts.authenticate(store, "ann", PASSWORD))
+    client = ws.create_client(ClientProfile("Ada"))
+    at = logged_in(CLIENTS)
+    at.selectbox(key="ws_target_nutrient").set_value("vit_d3_ug")
+    at.number_input(key="ws_target_min").set_value(50.0)
+    at.number_input(key="ws_target_max").set_value(20.0)
+    at = at.button(key="ws_target_set").click().run()
+    assert "above its maximum" in texts(at, "error") and ws.rules(client.id) == []
+    at.number_input(key="ws_target_max").set_value(100.0)
+    at.selectbox(key="ws_target_window").set_value("week")
+    at = at.button(key="ws_target_set").click().run()
+    assert not at.exception and "Target for vit_d3_ug set" in texts(at, "success")
+    [rule] = ws.rules(client.id)
+    assert rule.value == {"min": 50.0, "max": 100.0, "window": "week"}
+    assert [a.actor for a in ws.audit(client.id)][-1] == "ann"

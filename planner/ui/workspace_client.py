@@ -33,7 +33,8 @@ from planner.ui import workspace_state
 
 RULE_LABELS = {RuleKind.PIN_RECIPE: "Pin recipe", RuleKind.BAN_RECIPE: "Ban recipe",
                RuleKind.BAN_FOOD: "Ban food"}
-TARGET_IDS = (nu.K2, nu.D3, nu.CALCIUM, nu.ENERGY, nu.PROTEIN, nu.K_TOTAL, nu.SODIUM)
+MAIN_TARGETS = (nu.K2, nu.D3, nu.CALCIUM, nu.ENERGY, nu.PROTEIN, nu.K_TOTAL, nu.SODIUM)
+TARGET_IDS = (*MAIN_TARGETS, *(n for n in nu.ALL_IDS if n not in MAIN_TARGETS))
 SHARE_PAGE = "workspace_share"
 
 
@@ -122,11 +123,14 @@ def _rules(ws: Workspace, client: ClientRecord, cat: Catalog) -> None:
     st.subheader("Target overrides")
     nutrient = st.selectbox("Nutrient", TARGET_IDS, key="ws_target_nutrient",
                             format_func=lambda n: f"{nu.get(n).label} ({nu.get(n).unit})")
-    low_col, high_col = st.columns(2)
+    low_col, high_col, window_col = st.columns(3)
     low = low_col.number_input("Minimum", min_value=0.0, value=None, key="ws_target_min")
-    high = high_col.number_input("Maximum", min_value=0.0, value=None, key="ws_target_max")
+    high = high_col.number_input("Maximum (per day)", min_value=0.0, value=None,
+                                 key="ws_target_max")
+    window = window_col.selectbox("Minimum averaged over", ("day", "week"),
+                                  key="ws_target_window")
     if st.button("Set target", key="ws_target_set"):
-        rule = RuleRecord(RuleKind.TARGET, nutrient, {"min": low, "max": high})
+        rule = RuleRecord(RuleKind.TARGET, nutrient, {"min": low, "max": high, "window": window})
         _edit(client, lambda v: ws.set_rule(client.id, v, rule), f"Target for {nutrient} set.")
         st.rerun()
 
