@@ -58,6 +58,16 @@ def test_migrations_build_every_table_from_empty_and_rerun_safely(sessions):
     upgrade(engine)  # the app upgrades on every start
 
 
+def test_the_models_and_the_migrations_agree(sessions):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from planner.store.models import Base
+
+    with sessions.kw["bind"].connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
 def test_clients_create_list_search_archive(ann):
     a = ann.create_client(ClientProfile("Ada Lovelace", "female", 36, notes="osteopenia"))
     b = ann.create_client(ClientProfile("Charles Babbage", "male", 79, weight_kg=70.5))
