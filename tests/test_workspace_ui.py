@@ -106,6 +106,10 @@ def test_login_create_client_plan_replan_diff_and_share(store):
     deltas = frame_with(at, "Δ Vitamin K2 (menaquinones) (µg)")
     assert list(deltas.index) == [1, 2]
 
+    at = at.button(key="ws_handout").click().run()
+    assert not at.exception, at.exception
+    assert any(b.label == "Download handout (PDF)" for b in at.get("download_button"))
+
     at = at.button(key="ws_share_create").click().run()
     link = at.code[0].value
     token = link.split("token=")[1]
