@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 
+from planner.cli_catalog import add_catalog_commands
 from planner.cli_plan import add_plan_command
+from planner.cli_users import add_users_command
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m planner", description=__doc__)
     subparsers = parser.add_subparsers(dest="command", required=True)
     add_plan_command(subparsers)
+    add_catalog_commands(subparsers)
+    add_users_command(subparsers)
     args = parser.parse_args(argv)
     return int(args.handler(args) or 0)
 

@@ -274,9 +274,16 @@ def _validate(
                 rule = "must not be blank"
             if rule.startswith("greater_than_or_equal_to(0"):
                 rule = "negative value"
+            elif rule.startswith("greater_than(0"):
+                rule = "must be greater than 0"
             value = case.failure_case
             problems.append(Problem(name, row, case.column, f"{rule} (value: {value!r})"))
         return None
+
+
+REFERENCE_COLUMNS = {
+    "foods": {"food_id"}, "recipes": {"recipe_id"}, "ingredients": {"recipe_id", "food_id"},
+}
 
 
 def _check_references(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
@@ -361,8 +368,12 @@ def load_catalog(data_dir: Path | str = DATA_DIR) -> Catalog:
         for name, frame in raw.items()
         if frame is not None
     }
-    if all(tables.get(n) is not None for n in ("foods", "recipes", "ingredients")):
-        _check_references(tables, problems)
+    # References are checked even when a table failed its schema, so one report has it all.
+    linked = {n: tables.get(n) if tables.get(n) is not None else raw[n]
+              for n in ("foods", "recipes", "ingredients")}
+    if all(frame is not None and REFERENCE_COLUMNS[n] <= set(frame.columns)
+           for n, frame in linked.items()):
+        _check_references(linked, problems)
     if problems:
         raise CatalogError(problems)
 
