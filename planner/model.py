@@ -7,14 +7,23 @@ serving. intake[n,d] = Σ a[r,n]·p·x[d,s,r,p] + Σ a[u,n]·z[d,u].
 
 Every bound is per day or per 7-day block, so each block is an independent
 model; blocks without locks or previous meals are identical and solved once.
-When a block is infeasible, the elastic version (penalized slack on every
-nutrient bound, budget and meal slot) gives the closest plan, and
-``planner.explain`` says why. Constraint names use ``_`` only; results are read
+
+A block is solved in up to three steps (``solve_block``): (1) the portion
+relaxation, where servings range over [min, max] of PORTIONS instead of the
+set (one binary per recipe and place, a third of the variables; its bound is
+a valid bound of the real model); (2) the real model restricted to the
+recipe step 1 chose for each place, which only picks portions (milliseconds),
+or when no portions fit, to the recipes step 1 used, in any place;
+(3) when that misses the gap, the real model, warm-started from step 2, for
+the time left. When a block is infeasible, the elastic version (penalized
+slack on every nutrient bound, budget and meal slot) gives the closest plan,
+and ``planner.explain`` says why. Constraint names use ``_`` only; results are read
 through the ``Model`` index dicts, never by parsing names.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
@@ -50,6 +59,8 @@ class Model:
     problem: pulp.LpProblem
     days: list[int]
     x: dict[tuple[int, str, str, float], pulp.LpVariable] = field(default_factory=dict)
+    # portion relaxation only: (d, s, r) → extra servings w ∈ [0, max − min]·x
+    extra: dict[tuple[int, str, str], pulp.LpVariable] = field(default_factory=dict)
     z: dict[tuple[int, str], pulp.LpVariable] = field(default_factory=dict)
     # (nutrient or "budget", scope day or block, "min"|"max") → (slack, target)
     slack: dict[tuple[str, int | str, str], tuple[pulp.LpVariable, float]] = field(
@@ -66,14 +77,26 @@ class Context:
     recipes: pd.DataFrame  # candidates; nutrient columns NaN → 0
     supplements: pd.DataFrame  # allowed supplements; NaN → 0
     nutrients: tuple[str, ...]  # every nutrient a bound refers to
+    portions: tuple[float, ...] = PORTIONS  # (min(PORTIONS),) in the portion relaxation
+    only: dict[tuple[int, str], str] | None = None  # (d, s) → the one recipe allowed there
+    among: frozenset[str] | None = None  # the only recipes allowed anywhere
 
     def candidates(self, day: int, slot: str) -> list[tuple[str, float]]:
         """(recipe, portion) choices at (day, slot): the lock alone, else every fitting recipe."""
         for lock in self.request.locks:
             if lock.day == day and lock.slot == slot:
                 return [(lock.recipe_id, lock.servings)]
-        ids = self.recipes.index[self.recipes["slots"].map(lambda s: slot in s)]
-        return [(r, p) for r in ids for p in PORTIONS]
+        if self.only is not None:
+            return [(self.only[day, slot], p) for p in self.portions]
+        fits = self.recipes["slots"].map(lambda s: slot in s)
+        if self.among is not None:
+            fits &= self.recipes.index.isin(self.among)
+        ids = self.recipes.index[fits]
+        return [(r, p) for r in ids for p in self.portions]
+
+    @property
+    def relaxed_portions(self) -> bool:
+        return len(self.portions) == 1 and len(PORTIONS) > 1
 
 
 def context(request: PlanRequest, catalog: Catalog) -> Context:
@@ -86,12 +109,22 @@ def context(request: PlanRequest, catalog: Catalog) -> Context:
 
 
 def add_meal_choices(m: Model, ctx: Context) -> None:
-    """x[d,s,r,p] ∈ {0,1} for every candidate (lock: the one locked choice)."""
+    """x[d,s,r,p] ∈ {0,1} for every candidate (lock: the one locked choice).
+
+    Portion relaxation: p = min(PORTIONS) only, plus w[d,s,r] ≤ (max − min)·x[d,s,r,p]
+    extra servings, so a meal's servings range over the hull of PORTIONS.
+    """
+    spread = max(PORTIONS) - min(PORTIONS)
+    locked = {(lk.day, lk.slot.value) for lk in ctx.request.locks}
     for d in m.days:
         for s in ctx.request.slots:
             for r, p in ctx.candidates(d, s):
-                m.x[d, s.value, r, p] = m.problem.add_variable(
-                    f"x_{d}_{s.value}_{r}_{str(p).replace('.', '_')}", cat="Binary")
+                name = f"{d}_{s.value}_{r}"
+                x = m.x[d, s.value, r, p] = m.problem.add_variable(
+                    f"x_{name}_{str(p).replace('.', '_')}", cat="Binary")
+                if ctx.relaxed_portions and (d, s.value) not in locked:
+                    w = m.extra[d, s.value, r] = m.problem.add_variable(f"w_{name}", 0, spread)
+                    m.problem += pulp.lpSum_vars_coefs([(w, 1.0), (x, -spread)]) <= 0, f"w_{name}"
 
 
 def add_supplement_doses(m: Model, ctx: Context) -> None:
@@ -127,6 +160,10 @@ def intake_terms(m: Model, ctx: Context) -> dict[tuple[str, int], list]:
         for n, a in facts[r].items():
             if a:
                 terms[n, d].append((var, a * p))
+    for (d, _, r), var in m.extra.items():
+        for n, a in facts[r].items():
+            if a:
+                terms[n, d].append((var, a))
     pills = ctx.supplements.rename(columns={"price_per_unit": COST})[columns].to_dict("index")
     for (d, u), var in m.z.items():
         for n, a in pills[u].items():
@@ -231,8 +268,10 @@ def set_objective(m: Model, ctx: Context, previous: dict[tuple[int, str], Lock])
         coef = cost[r] * p - (FAVOURITE_BONUS if r in favourites else 0.0)
         before = previous.get((d, s))
         if before is not None and before.recipe_id == r:
-            coef -= CHANGE_PENALTY + (0.5 if before.servings == p else 0.0)
+            same_portion = before.servings == p or ctx.relaxed_portions  # relaxation: ≤ real
+            coef -= CHANGE_PENALTY + (0.5 if same_portion else 0.0)
         m.objective.append((var, coef))
+    m.objective.extend((var, cost[r]) for (_, _, r), var in m.extra.items())
     price = ctx.supplements["price_per_unit"].to_dict()
     m.objective.extend((var, price[u]) for (_, u), var in m.z.items())
     m.problem.setObjective(pulp.lpSum_vars_coefs(m.objective))
@@ -260,31 +299,90 @@ def build_model(ctx: Context, days: list[int], elastic: bool = False) -> Model:
 
 @dataclass(frozen=True)
 class BlockResult:
+    """A block's chosen model and solve; ``bound`` is the best proven bound of the real model."""
+
     model: Model
     stats: pulp.LpSolveStats
     elastic: bool
     build_seconds: float
+    solve_seconds: float
+    bound: float | None
+
+    @property
+    def gap(self) -> float | None:
+        if self.stats.objective is None or self.bound is None:
+            return None
+        return max(0.0, self.stats.objective - self.bound) / max(abs(self.stats.objective), 1e-9)
 
 
-def _solver(request: PlanRequest, time_limit: float):
+def _solver(request: PlanRequest, time_limit: float, warm_start: bool = False):
     if request.solver == "cbc":
-        return pulp.COIN_CMD(msg=False, timeLimit=time_limit, gapRel=request.gap_rel)
-    return pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=request.gap_rel)
+        return pulp.COIN_CMD(msg=False, timeLimit=time_limit, gapRel=request.gap_rel,
+                             warmStart=warm_start)
+    return pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=request.gap_rel,
+                      warmStart=warm_start)
+
+
+RELAXATION_SHARE = 0.6  # of a block's time limit for the portion relaxation
+MIN_FULL_SECONDS = 0.5  # step 3 runs only with at least this much time left
+
+
+def _run(ctx: Context, days: list[int], time_limit: float, elastic: bool = False,
+         start: set | None = None) -> tuple[Model, pulp.LpSolveStats, float]:
+    """Build and solve one model (``start``: x keys of a warm-start plan); → model, stats,
+    build seconds."""
+    started = time.perf_counter()
+    m = build_model(ctx, days, elastic)
+    built = time.perf_counter() - started
+    for key, var in m.x.items() if start else ():
+        var.setInitialValue(1.0 if key in start else 0.0)
+    stats = m.problem.solve(_solver(ctx.request, max(time_limit, 0.1), bool(start)))
+    return m, stats, built
+
+
+def _chosen(m: Model) -> set[tuple[int, str, str, float]]:
+    return {key for key, var in m.x.items() if (var.value() or 0) > 0.5}
 
 
 def solve_block(ctx: Context, days: list[int], time_limit: float, fallback: bool = True,
                 ) -> BlockResult:
-    """Solve the hard model; when it has no solution (and ``fallback``), the elastic one."""
-    result = None
-    for elastic in (False, True) if fallback else (False,):
-        started = time.perf_counter()
-        m = build_model(ctx, days, elastic)
-        built = time.perf_counter() - started
-        stats = m.problem.solve(_solver(ctx.request, time_limit))
-        result = BlockResult(m, stats, elastic, built)
-        if stats.has_solution:
-            break
-    return result
+    """The block's best plan within about ``time_limit`` s, in the three steps of the module
+    docstring; when the real model has no plan (and ``fallback``), the elastic model's."""
+    started = time.perf_counter()
+
+    def left() -> float:
+        return time_limit - (time.perf_counter() - started)
+
+    relaxation = dataclasses.replace(ctx, portions=(min(PORTIONS),))
+    m, stats, built = _run(relaxation, days, time_limit * RELAXATION_SHARE)
+    bound, best = stats.best_bound, None
+    if stats.has_solution:
+        chosen = _chosen(m)
+        places = {(d, s): r for (d, s, r, _) in chosen}
+        for narrowed in ({"only": places}, {"among": frozenset(places.values())}):
+            m, picked, b = _run(dataclasses.replace(ctx, **narrowed), days, left())
+            built += b
+            if picked.has_solution:
+                best = BlockResult(m, picked, False, built, 0.0, bound)
+                break
+    if stats.status != pulp.LpSolveStatus.Infeasible and (best is None or (
+            left() > MIN_FULL_SECONDS and (best.gap is None or best.gap > ctx.request.gap_rel))):
+        m, full, b = _run(ctx, days, left(), start=_chosen(best.model) if best else None)
+        built += b
+        bound = max((v for v in (bound, full.best_bound) if v is not None), default=None)
+        if full.has_solution and (best is None or full.objective < best.stats.objective):
+            best = BlockResult(m, full, False, built, 0.0, bound)
+        elif best is not None:
+            best = dataclasses.replace(best, bound=bound, build_seconds=built)
+        elif not fallback:
+            best = BlockResult(m, full, False, built, 0.0, bound)
+    if best is None and fallback:
+        m, loose, b = _run(ctx, days, max(left(), time_limit / 2), elastic=True)
+        best = BlockResult(m, loose, True, built + b, 0.0, loose.best_bound)
+    if best is None:  # the relaxation proved the block infeasible and there is no fallback
+        best = BlockResult(m, stats, False, built, 0.0, None)
+    seconds = time.perf_counter() - started - best.build_seconds
+    return dataclasses.replace(best, solve_seconds=seconds)
 
 
 def _blocks(request: PlanRequest) -> list[list[int]]:
@@ -355,7 +453,7 @@ def _solve(request: PlanRequest, catalog: Catalog, locked: set[tuple[int, str]],
                                             {n: float(row[n]) * units for n in TOTAL_KEYS
                                              if row[n]}))
     meals.sort(key=lambda m: (m.day, request.slots.index(m.slot)))
-    plan = Plan(status=_status(results), meals=meals, supplements=doses,
+    plan = Plan(status=_status(results, request.gap_rel), meals=meals, supplements=doses,
                 targets=dict(request.targets), cost_eur=0.0, solver=_solver_info(results))
     totals = daily_totals(plan, catalog)
     shortfalls = [] if plan.status != "relaxed" else (
@@ -372,29 +470,24 @@ def _solve(request: PlanRequest, catalog: Catalog, locked: set[tuple[int, str]],
     )
 
 
-def _status(results: list[BlockResult]) -> str:
+def _status(results: list[BlockResult], gap_rel: float) -> str:
+    """failed (no plan), relaxed (elastic), optimal (within ``gap_rel`` of the proven bound)
+    or feasible (a plan meeting every bound, gap larger or unknown)."""
     if any(not r.stats.has_solution for r in results):
         return "failed"
     if any(r.elastic for r in results):
         return "relaxed"
-    if all(r.stats.status == pulp.LpSolveStatus.Optimal for r in results):
+    if all(r.gap is not None and r.gap <= gap_rel + 1e-9 for r in results):
         return "optimal"
     return "feasible"
 
 
 def _solver_info(results: list[BlockResult]) -> SolverInfo:
-    gaps = [_gap(r.stats) for r in results]
-    known = [g for g in gaps if g is not None]
+    known = [r.gap for r in results if r.gap is not None]
     return SolverInfo(
         name=results[0].stats.solver if results else "none",
-        seconds=round(sum(r.stats.time for r in results), 3),
+        seconds=round(sum(r.solve_seconds for r in results), 3),
         gap=round(max(known), 5) if known else None,
         status_text=", ".join(sorted({r.stats.status.name for r in results})),
         build_seconds=round(sum(r.build_seconds for r in results), 3),
     )
-
-
-def _gap(stats: pulp.LpSolveStats) -> float | None:
-    if stats.objective is None or stats.best_bound is None:
-        return None
-    return abs(stats.objective - stats.best_bound) / max(abs(stats.objective), 1e-9)

@@ -135,7 +135,7 @@ def goals_form(cat: Catalog, presets: list, errors: Mapping[str, str]) -> None:
 def plan_summary(plan: Plan) -> None:
     """Status, cost and solver figures in one row."""
     label = {"optimal": "✓ optimal", "feasible": "✓ feasible", "relaxed": "✗ relaxed"}
-    meaning = {"optimal": "meets every target at the lowest cost",
+    meaning = {"optimal": "meets every target, within the solver's gap of the lowest cost",
                "feasible": "meets every target (best found in the time limit)",
                "relaxed": "closest plan; some targets missed"}
     c = st.columns(4)
