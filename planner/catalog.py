@@ -19,7 +19,6 @@ from enum import StrEnum
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
 
 from planner import DATA_DIR
 from planner.nutrients import MENAQUINONES, STORED_IDS, add_derived
@@ -143,106 +142,6 @@ class Catalog:
         return rows.join(self.foods[["name", "category", "price_per_kg"]], on="food_id")
 
 
-def _nutrient_columns(nullable: bool = True) -> dict[str, pa.Column]:
-    return {n: pa.Column(float, pa.Check.ge(0), nullable=nullable, coerce=True) for n in STORED_IDS}
-
-
-def _pipe_set_check(allowed: tuple[str, ...], what: str) -> pa.Check:
-    def ok(values: pd.Series) -> pd.Series:
-        return values.fillna("").map(
-            lambda v: all(part in allowed for part in v.split("|") if part)
-        )
-
-    return pa.Check(ok, element_wise=False, error=f"unknown {what} (allowed: {', '.join(allowed)})")
-
-
-def _schemas(source_keys: set[str]) -> dict[str, pa.DataFrameSchema]:
-    id_col = pa.Column(str, pa.Check.str_matches(SLUG), unique=True)
-    source_key = pa.Check(
-        lambda s: s.isna() | s.isin(source_keys),
-        element_wise=False,
-        error="source key not in sources.csv",
-    )
-    return {
-        "sources": pa.DataFrameSchema(
-            {
-                "key": pa.Column(str, unique=True),
-                "citation": pa.Column(str),
-                "url_or_doi": pa.Column(str, nullable=True),
-                "used_for": pa.Column(str, nullable=True),
-            }
-        ),
-        "foods": pa.DataFrameSchema(
-            {
-                "food_id": id_col,
-                "name": pa.Column(str),
-                "category": pa.Column(str),
-                "usda_ndb": pa.Column(str, pa.Check.str_matches(r"^\d{5}$"), nullable=True),
-                **_nutrient_columns(),
-                "animal": pa.Column(str, pa.Check.isin(list(ANIMAL_DIET))),
-                "allergens": pa.Column(str, _pipe_set_check(ALLERGENS, "allergen"), nullable=True),
-                "price_per_kg": pa.Column(float, pa.Check.ge(0), coerce=True),
-                "nutrient_source": pa.Column(str),
-                "k2_source": pa.Column(str, source_key, nullable=True),
-                "notes": pa.Column(str, nullable=True),
-            }
-        ),
-        "recipes": pa.DataFrameSchema(
-            {
-                "recipe_id": id_col,
-                "name": pa.Column(str),
-                "slots": pa.Column(str, _pipe_set_check(tuple(Slot), "slot")),
-                "servings": pa.Column(float, pa.Check.gt(0), coerce=True),
-                "prep_minutes": pa.Column(float, pa.Check.ge(0), nullable=True, coerce=True),
-                "cuisine": pa.Column(str, nullable=True),
-                "tags": pa.Column(str, nullable=True),
-                "method": pa.Column(str, nullable=True),
-            }
-        ),
-        "ingredients": pa.DataFrameSchema(
-            {
-                "recipe_id": pa.Column(str),
-                "food_id": pa.Column(str),
-                "grams": pa.Column(float, pa.Check.gt(0), coerce=True),
-                "note": pa.Column(str, nullable=True),
-            }
-        ),
-        "supplements": pa.DataFrameSchema(
-            {
-                "supplement_id": id_col,
-                "name": pa.Column(str),
-                "unit": pa.Column(str),
-                **_nutrient_columns(),
-                "price_per_unit": pa.Column(float, pa.Check.ge(0), coerce=True),
-                "source": pa.Column(str),
-            }
-        ),
-        "dri": pa.DataFrameSchema(
-            {
-                "nutrient": pa.Column(str),
-                "sex": pa.Column(str, pa.Check.isin(["male", "female", "any"])),
-                "age_min": pa.Column(float, pa.Check.ge(0), coerce=True),
-                "age_max": pa.Column(float, nullable=True, coerce=True),
-                "life_stage": pa.Column(str, pa.Check.isin(["general", "pregnancy", "lactation"])),
-                "kind": pa.Column(str, pa.Check.isin(["RDA", "AI", "UL"])),
-                "value": pa.Column(float, pa.Check.ge(0), coerce=True),
-                "unit": pa.Column(str),
-                "source": pa.Column(str, source_key),
-            }
-        ),
-        "k2_presets": pa.DataFrameSchema(
-            {
-                "preset_id": id_col,
-                "label": pa.Column(str),
-                "k2_ug_per_day": pa.Column(float, pa.Check.gt(0), coerce=True),
-                "kind": pa.Column(str),
-                "source": pa.Column(str, source_key),
-                "note": pa.Column(str, nullable=True),
-            }
-        ),
-    }
-
-
 def _read(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
@@ -251,34 +150,6 @@ def _read(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         problems.append(Problem(path.name, None, None, f"not a readable CSV ({exc})"))
     return None
-
-
-def _validate(
-    name: str, frame: pd.DataFrame, schema: pa.DataFrameSchema, problems: list[Problem]
-) -> pd.DataFrame | None:
-    try:
-        return schema.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        for case in exc.failure_cases.itertuples(index=False):
-            index = case.index
-            row = int(index) + 2 if pd.notna(index) else None
-            if case.check == "column_in_dataframe":
-                problems.append(
-                    Problem(name, None, str(case.failure_case), "required column is missing")
-                )
-                continue
-            rule = "duplicate id" if case.check == "field_uniqueness" else str(case.check)
-            if "coerce_dtype" in rule:
-                rule = "not a number"
-            elif "not_nullable" in rule:
-                rule = "must not be blank"
-            if rule.startswith("greater_than_or_equal_to(0"):
-                rule = "negative value"
-            elif rule.startswith("greater_than(0"):
-                rule = "must be greater than 0"
-            value = case.failure_case
-            problems.append(Problem(name, row, case.column, f"{rule} (value: {value!r})"))
-        return None
 
 
 REFERENCE_COLUMNS = {
@@ -361,10 +232,13 @@ def load_catalog(data_dir: Path | str = DATA_DIR) -> Catalog:
     data_dir = Path(data_dir)
     problems: list[Problem] = []
     raw = {name: _read(data_dir / file, problems) for name, file in FILES.items()}
+    # pandera is imported here, not at start: a cached catalog never needs it.
+    from planner.catalog_schema import schemas, validate
+
     source_keys = set(raw["sources"]["key"].dropna()) if raw["sources"] is not None else set()
-    schemas = _schemas(source_keys)
+    checks = schemas(source_keys)
     tables = {
-        name: _validate(FILES[name], frame, schemas[name], problems)
+        name: validate(FILES[name], frame, checks[name], problems)
         for name, frame in raw.items()
         if frame is not None
     }

@@ -15,7 +15,8 @@ from pydantic import ValidationError
 
 from planner import DATA_DIR
 from planner import nutrients as nu
-from planner.catalog import Diet, Slot, load_catalog
+from planner.catalog import CatalogError, Diet, Slot
+from planner.catalog_cache import load_catalog_cached
 from planner.goals import Bound, Lock, Profile, SteadyK, Window, default_request
 from planner.plan import Plan
 
@@ -62,7 +63,8 @@ def add_plan_command(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--max-repeats", type=int, default=2)
     p.add_argument("--budget", type=float, help="EUR per day")
     p.add_argument("--previous", type=Path, help="previous plan JSON (minimal change)")
-    p.add_argument("--time-limit", type=float, default=5.0)
+    p.add_argument("--time-limit", type=float, default=2.0,
+                   help="solver seconds per 7-day block (default 2)")
     p.add_argument("--solver", choices=["highs", "cbc"], default="highs")
     p.add_argument("--data", type=Path, default=DATA_DIR)
     p.add_argument("--json", action="store_true", help="print one JSON document")
@@ -195,8 +197,11 @@ def run(args: argparse.Namespace) -> int:
     from planner import model
 
     try:
-        catalog = load_catalog(args.data)
+        catalog = load_catalog_cached(args.data)
         request = build_request(args, catalog)
+    except CatalogError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except ValueError as exc:
         print(f"error: {exc}".splitlines()[0], file=sys.stderr)
         return 2

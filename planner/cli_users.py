@@ -10,10 +10,6 @@ import argparse
 import getpass
 import sys
 
-from planner.store import accounts
-from planner.store.db import open_store
-from planner.store.records import StoreError
-
 
 def add_users_command(subparsers: argparse._SubParsersAction) -> None:
     """Register the `users` subcommand (`users add NAME`)."""
@@ -36,6 +32,11 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def _add(args: argparse.Namespace) -> None:
+    # Imported here: the store (SQLAlchemy, argon2) is not needed by the other commands.
+    from planner.store import accounts
+    from planner.store.db import open_store
+    from planner.store.records import StoreError
+
     password = _read_password(args.password_stdin)
     try:
         account = accounts.add_user(open_store(), args.name, password)

@@ -110,7 +110,7 @@ class PlanRequest(_Frozen):
     locks: tuple[Lock, ...] = ()
     steady_k: SteadyK | None = None
     previous: tuple[Lock, ...] = ()
-    time_limit_s: float = Field(default=5.0, gt=0)
+    time_limit_s: float = Field(default=2.0, gt=0)
     gap_rel: float = Field(default=0.02, ge=0, lt=1)
     solver: Literal["highs", "cbc"] = "highs"
 
