@@ -24,6 +24,7 @@ through the ``Model`` index dicts, never by parsing names.
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -340,6 +341,17 @@ def _run(ctx: Context, days: list[int], time_limit: float, elastic: bool = False
     return m, stats, built
 
 
+def _proven_bound(stats: pulp.LpSolveStats) -> float | None:
+    """The solver's bound, unless it cannot be one (not finite, or above its own plan:
+    CBC stopped by a time limit sometimes reports either)."""
+    bound = stats.best_bound
+    if bound is None or not math.isfinite(bound):
+        return None
+    if stats.has_solution and stats.objective is not None and bound > stats.objective + 1e-6:
+        return None
+    return bound
+
+
 def _chosen(m: Model) -> set[tuple[int, str, str, float]]:
     return {key for key, var in m.x.items() if (var.value() or 0) > 0.5}
 
@@ -355,7 +367,7 @@ def solve_block(ctx: Context, days: list[int], time_limit: float, fallback: bool
 
     relaxation = dataclasses.replace(ctx, portions=(min(PORTIONS),))
     m, stats, built = _run(relaxation, days, time_limit * RELAXATION_SHARE)
-    bound, best = stats.best_bound, None
+    bound, best = _proven_bound(stats), None
     if stats.has_solution:
         chosen = _chosen(m)
         places = {(d, s): r for (d, s, r, _) in chosen}
@@ -369,7 +381,7 @@ def solve_block(ctx: Context, days: list[int], time_limit: float, fallback: bool
             left() > MIN_FULL_SECONDS and (best.gap is None or best.gap > ctx.request.gap_rel))):
         m, full, b = _run(ctx, days, left(), start=_chosen(best.model) if best else None)
         built += b
-        bound = max((v for v in (bound, full.best_bound) if v is not None), default=None)
+        bound = max((v for v in (bound, _proven_bound(full)) if v is not None), default=None)
         if full.has_solution and (best is None or full.objective < best.stats.objective):
             best = BlockResult(m, full, False, built, 0.0, bound)
         elif best is not None:
@@ -378,7 +390,7 @@ def solve_block(ctx: Context, days: list[int], time_limit: float, fallback: bool
             best = BlockResult(m, full, False, built, 0.0, bound)
     if best is None and fallback:
         m, loose, b = _run(ctx, days, max(left(), time_limit / 2), elastic=True)
-        best = BlockResult(m, loose, True, built + b, 0.0, loose.best_bound)
+        best = BlockResult(m, loose, True, built + b, 0.0, _proven_bound(loose))
     if best is None:  # the relaxation proved the block infeasible and there is no fallback
         best = BlockResult(m, stats, False, built, 0.0, None)
     seconds = time.perf_counter() - started - best.build_seconds
