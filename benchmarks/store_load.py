@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import statistics
 import tempfile
@@ -26,17 +25,15 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from benchmarks.results import machine, write_section
 from planner.store import accounts
 from planner.store.db import normalize_url, open_store
 from planner.store.records import ClientProfile, Conflict
 from planner.store.repository import Workspace
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 HEADING = "## Store load"
 DIETITIANS, CLIENTS_EACH = 5, 2
 PASSWORD = "load test password"
@@ -174,9 +171,7 @@ def section(results: dict[str, dict], seconds: float, sessions: int) -> str:
     lines = [
         HEADING, "",
         f"`python -m benchmarks.store_load --seconds {seconds:g} --sessions {sessions} --write` "
-        f"on {platform.node() or 'this machine'} ({os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}), "
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        f"on {machine()}.",
         f"{sessions} threads, each its own store session, save real 7-day plan documents "
         f"(up to {max(r['plan_bytes'] for r in results.values()) / 1024:.0f} KiB) as new "
         f"versions for {DIETITIANS * CLIENTS_EACH} clients of {DIETITIANS} dietitians for "
@@ -196,18 +191,6 @@ def section(results: dict[str, dict], seconds: float, sessions: int) -> str:
     if errors:
         lines += ["", "First error: " + "; ".join(errors)]
     return "\n".join(lines) + "\n"
-
-
-def write(text_: str) -> None:
-    """Replace (or append) the Store load section of RESULTS.md, leaving the others alone."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    start = text.find(HEADING)
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + text_
-    else:
-        end = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + text_ + ("" if end < 0 else text[end:])
-    RESULTS.write_text(text, encoding="utf-8")
 
 
 def main() -> None:
@@ -232,7 +215,7 @@ def main() -> None:
     report = section(results, args.seconds, args.sessions)
     print(report)
     if args.write:
-        write(report)
+        write_section(report)
 
 
 if __name__ == "__main__":

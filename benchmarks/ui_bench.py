@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import tempfile
 import time
@@ -17,10 +16,10 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from benchmarks.results import machine, write_section
 from tools.screenshots import create_plan, launch, streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 HEADING = "## Dashboard"
 
 
@@ -60,12 +59,10 @@ def click_to_plan_s(repeats: int) -> list[float]:
 def report(repeats: int) -> str:
     reruns = rerun_ms(repeats * 10)
     clicks = click_to_plan_s(repeats)
-    machine = f"{platform.node()}: {platform.processor() or platform.machine()}, " \
-              f"{os.cpu_count()} cores, Python {platform.python_version()}"
     return "\n".join([
         HEADING, "",
         "Command: `.venv/bin/python -m benchmarks.ui_bench --write`  ",
-        f"Machine: {machine}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", "",
+        f"Machine: {machine()}", "",
         "| measure | median | min | max | n | goal |",
         "| --- | --- | --- | --- | --- | --- |",
         f"| Plan page rerun holding a plan, no solve (AppTest, server time) | "
@@ -78,18 +75,6 @@ def report(repeats: int) -> str:
     ])
 
 
-def write(section: str) -> None:
-    """Replace (or append) the Dashboard section of RESULTS.md, leaving the others alone."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    start = text.find(HEADING)
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + section + ("" if end < 0 else text[end:])
-    RESULTS.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -98,7 +83,7 @@ def main() -> None:
     section = report(args.repeats)
     print(section)
     if args.write:
-        write(section)
+        write_section(section)
 
 
 if __name__ == "__main__":
