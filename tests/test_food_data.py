@@ -124,6 +124,13 @@ def test_animal_and_allergen_agree(foods):
     assert set(offal["animal"]) <= {"meat", "poultry"}
 
 
+def test_foods_made_from_chicken_are_poultry(foods):
+    chicken = foods[foods["name"].str.contains("chicken", case=False)]
+    assert "liver_pate" in set(chicken["food_id"])
+    wrong = chicken.loc[chicken["animal"] != "poultry", "food_id"].tolist()
+    assert not wrong, f"made from chicken but not animal=poultry: {wrong}"
+
+
 def test_no_negative_values_and_every_food_priced_and_sourced(foods):
     values = foods[NUTRIENTS + ["price_per_kg"]].astype(float)
     assert (values.fillna(0) >= 0).all().all()
