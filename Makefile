@@ -31,5 +31,7 @@ lock: $(VENV)/.dev  ## recompile the pinned requirements
 	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links requirements.in -o requirements.txt
 	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links requirements-dev.in -o requirements-dev.txt
 
-bench: $(VENV)/.dev  ## run the benchmarks and rewrite benchmarks/RESULTS.md
-	$(BIN)/python -m benchmarks
+bench: $(VENV)/.dev  ## run the benchmarks (about 30 min) and rewrite benchmarks/RESULTS.md
+	$(BIN)/python -m benchmarks.optimizer_bench --write
+	$(BIN)/python -m benchmarks.ui_bench --write
+	$(BIN)/python -m benchmarks.store_load --write
