@@ -8,17 +8,20 @@ serving. intake[n,d] = Σ a[r,n]·p·x[d,s,r,p] + Σ a[u,n]·z[d,u].
 Every bound is per day or per 7-day block, so each block is an independent
 model; blocks without locks or previous meals are identical and solved once.
 
-A block is solved in up to three steps (``solve_block``): (1) the portion
+A block is solved in up to four steps (``solve_block``): (1) the portion
 relaxation, where servings range over [min, max] of PORTIONS instead of the
 set (one binary per recipe and place, a third of the variables; its bound is
 a valid bound of the real model); (2) the real model restricted to the
 recipe step 1 chose for each place, which only picks portions (milliseconds),
 or when no portions fit, to the recipes step 1 used, in any place;
-(3) when that misses the gap, the real model, warm-started from step 2, for
-the time left. When a block is infeasible, the elastic version (penalized
-slack on every nutrient bound, budget and meal slot) gives the closest plan,
-and ``planner.explain`` says why. Constraint names use ``_`` only; results are read
-through the ``Model`` index dicts, never by parsing names.
+(3) fix-and-optimize: each day in turn re-planned with every recipe while the
+other days stay as they are, keeping each cheaper plan; (4) when that misses
+the gap, the real model, warm-started from the best plan, for the time left.
+The reported gap is to the best bound proven by step 1 or 4. When a block is
+infeasible, the elastic version (penalized slack on every nutrient bound,
+budget and meal slot) gives the closest plan, and ``planner.explain`` says why.
+Constraint names use ``_`` only; results are read through the ``Model`` index
+dicts, never by parsing names.
 """
 
 from __future__ import annotations
@@ -313,7 +316,7 @@ class BlockResult:
     def gap(self) -> float | None:
         if self.stats.objective is None or self.bound is None:
             return None
-        return max(0.0, self.stats.objective - self.bound) / max(abs(self.stats.objective), 1e-9)
+        return _relative_gap(self.stats.objective, self.bound)
 
 
 def _solver(request: PlanRequest, time_limit: float, warm_start: bool = False):
@@ -325,7 +328,8 @@ def _solver(request: PlanRequest, time_limit: float, warm_start: bool = False):
 
 
 RELAXATION_SHARE = 0.6  # of a block's time limit for the portion relaxation
-MIN_FULL_SECONDS = 0.5  # step 3 runs only with at least this much time left
+IMPROVE_UNTIL = 0.8  # share of the time limit after which step 3 starts no new day
+MIN_FULL_SECONDS = 0.5  # step 4 runs only with at least this much time left
 
 
 def _run(ctx: Context, days: list[int], time_limit: float, elastic: bool = False,
@@ -356,45 +360,73 @@ def _chosen(m: Model) -> set[tuple[int, str, str, float]]:
     return {key for key, var in m.x.items() if (var.value() or 0) > 0.5}
 
 
+def _relock(ctx: Context, plan: set, free_day: int) -> Context:
+    """``ctx`` with every meal of ``plan`` outside ``free_day`` locked as it is."""
+    taken = {(lk.day, lk.slot.value) for lk in ctx.request.locks}
+    fixed = tuple(Lock(day=d, slot=s, recipe_id=r, servings=p) for (d, s, r, p) in sorted(plan)
+                  if d != free_day and (d, s) not in taken)
+    request = ctx.request.model_copy(update={"locks": ctx.request.locks + fixed})
+    return dataclasses.replace(ctx, request=request)
+
+
 def solve_block(ctx: Context, days: list[int], time_limit: float, fallback: bool = True,
                 ) -> BlockResult:
-    """The block's best plan within about ``time_limit`` s, in the three steps of the module
+    """The block's best plan within about ``time_limit`` s, in the steps of the module
     docstring; when the real model has no plan (and ``fallback``), the elastic model's."""
     started = time.perf_counter()
 
     def left() -> float:
         return time_limit - (time.perf_counter() - started)
 
-    relaxation = dataclasses.replace(ctx, portions=(min(PORTIONS),))
-    m, stats, built = _run(relaxation, days, time_limit * RELAXATION_SHARE)
-    bound, best = _proven_bound(stats), None
-    if stats.has_solution:
-        chosen = _chosen(m)
-        places = {(d, s): r for (d, s, r, _) in chosen}
+    built = 0.0
+
+    def run(context: Context, limit: float, **options) -> tuple[Model, pulp.LpSolveStats]:
+        nonlocal built
+        m, stats, seconds = _run(context, days, limit, **options)
+        built += seconds
+        return m, stats
+
+    # 1. the portion relaxation: a bound, and the recipes for each place
+    m, relaxed = run(dataclasses.replace(ctx, portions=(min(PORTIONS),)),
+                     time_limit * RELAXATION_SHARE)
+    bound, best = _proven_bound(relaxed), None
+    # 2. its recipes with set portions: in their places, else anywhere
+    if relaxed.has_solution:
+        places = {(d, s): r for (d, s, r, _) in _chosen(m)}
         for narrowed in ({"only": places}, {"among": frozenset(places.values())}):
-            m, picked, b = _run(dataclasses.replace(ctx, **narrowed), days, left())
-            built += b
+            m, picked = run(dataclasses.replace(ctx, **narrowed), left())
             if picked.has_solution:
-                best = BlockResult(m, picked, False, built, 0.0, bound)
+                best = (m, picked)
                 break
-    if stats.status != pulp.LpSolveStatus.Infeasible and (best is None or (
-            left() > MIN_FULL_SECONDS and (best.gap is None or best.gap > ctx.request.gap_rel))):
-        m, full, b = _run(ctx, days, left(), start=_chosen(best.model) if best else None)
-        built += b
+    # 3. one day at a time free, the other days as they are: keep each better plan
+    for day in days if best and len(days) > 1 else ():
+        if left() < time_limit * (1 - IMPROVE_UNTIL):
+            break
+        plan = _chosen(best[0])
+        m, tried = run(_relock(ctx, plan, day), left(), start=plan)
+        if tried.has_solution and tried.objective < best[1].objective - 1e-6:
+            best = (m, tried)
+    # 4. the full model, warm-started, for the time left
+    gap = None if best is None or bound is None else _relative_gap(best[1].objective, bound)
+    if relaxed.status != pulp.LpSolveStatus.Infeasible and (best is None or (
+            left() > MIN_FULL_SECONDS and (gap is None or gap > ctx.request.gap_rel))):
+        m, full = run(ctx, left(), start=_chosen(best[0]) if best else None)
         bound = max((v for v in (bound, _proven_bound(full)) if v is not None), default=None)
-        if full.has_solution and (best is None or full.objective < best.stats.objective):
-            best = BlockResult(m, full, False, built, 0.0, bound)
-        elif best is not None:
-            best = dataclasses.replace(best, bound=bound, build_seconds=built)
-        elif not fallback:
-            best = BlockResult(m, full, False, built, 0.0, bound)
-    if best is None and fallback:
-        m, loose, b = _run(ctx, days, max(left(), time_limit / 2), elastic=True)
-        best = BlockResult(m, loose, True, built + b, 0.0, _proven_bound(loose))
+        better = full.has_solution and (best is None or full.objective < best[1].objective)
+        if better or (best is None and not fallback):
+            best = (m, full)
+    elastic = best is None and fallback
+    if elastic:
+        m, loose = run(ctx, max(left(), time_limit / 2), elastic=True)
+        best, bound = (m, loose), _proven_bound(loose)
     if best is None:  # the relaxation proved the block infeasible and there is no fallback
-        best = BlockResult(m, stats, False, built, 0.0, None)
-    seconds = time.perf_counter() - started - best.build_seconds
-    return dataclasses.replace(best, solve_seconds=seconds)
+        best = (m, relaxed)
+    seconds = time.perf_counter() - started - built
+    return BlockResult(best[0], best[1], elastic, built, seconds, bound)
+
+
+def _relative_gap(objective: float, bound: float) -> float:
+    return max(0.0, objective - bound) / max(abs(objective), 1e-9)
 
 
 def _blocks(request: PlanRequest) -> list[list[int]]:
