@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,24 @@ def test_a_plan_loads_back_from_json_and_a_bad_file_keeps_it():
     fresh.run()
     assert any("could not be loaded" in e for e in errors(fresh))
     assert fresh.session_state["plan"].to_json() == saved.decode()
+
+
+def test_a_plan_with_an_unknown_recipe_is_refused_beside_the_uploader():
+    at = planned()
+    shown = at.session_state["plan"].to_json()
+    doc = json.loads(shown)
+    doc["days"][0]["meals"][0]["recipe_id"] = "no_such_recipe"
+    at.file_uploader(key="upload_plan").set_value(
+        ("plan.json", json.dumps(doc).encode(), "application/json"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    refused = [e for e in errors(at) if "no_such_recipe" in e]
+    assert refused and "could not be loaded" in refused[0], errors(at)
+    assert at.session_state["plan"].to_json() == shown
+    page = [node for node in at.main if not hasattr(node, "children")]
+    uploader = next(i for i, n in enumerate(page) if getattr(n, "key", None) == "upload_plan")
+    below = page[uploader + 1]
+    assert below.type == "error" and "no_such_recipe" in below.value, "right below the uploader"
 
 
 def test_min_above_max_is_reported_beside_the_input_and_blocks_solving():

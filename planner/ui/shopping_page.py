@@ -13,12 +13,16 @@ st.title("Shopping list")
 if current is None:
     widgets.no_plan()
 else:
-    items = export.shopping_list_frame(current, cat)
+    items = export.shopping_list_frame(current, cat).set_index("food_id")
+    kept = state.shopping_ticks(current)
+    ticked: list[str] = []
     st.metric("Estimated cost", f"€{items['cost_eur'].sum():.2f}")
     for category, rows in items.groupby("category", sort=True):
         st.subheader(str(category).replace("_", " ").capitalize())
-        st.data_editor(
-            rows.assign(got=False)[["got", "food", "grams", "measure", "cost_eur"]],
+        # The table starts from the remembered ticks: its own edits are lost on other pages.
+        edited = st.data_editor(
+            rows.assign(got=rows.index.isin(kept))[["got", "food", "grams", "measure",
+                                                    "cost_eur"]],
             key=f"ticks_{category}", hide_index=True, width="stretch",
             disabled=["food", "grams", "measure", "cost_eur"],
             column_config={
@@ -29,6 +33,8 @@ else:
                 "cost_eur": st.column_config.NumberColumn("Cost", format="€%.2f"),
             },
         )
+        ticked += list(edited.index[edited["got"].astype(bool)])
+    state.set_shopping_ticks(current, ticked)
     st.download_button("Download shopping list (CSV)", export.shopping_list_csv(current, cat),
                        file_name="shopping_list.csv", mime="text/csv",
                        key="download_shopping_csv", on_click="ignore")

@@ -9,7 +9,10 @@ refresh (a new session) finds it again.
 
 from __future__ import annotations
 
+import hashlib
+import math
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,6 +73,7 @@ PLAN = "plan"
 _SAVED_KEY = "_plan_cached_under"
 _URL_ERRORS = "_url_errors"
 _PENDING_REPLAN = "_pending_replan"
+_TICKS = "_shopping_ticks"  # (fingerprint of the plan, food ids ticked off its shopping list)
 
 
 def encode(value: Any, kind: str) -> str:
@@ -124,7 +128,8 @@ def setup() -> None:
     """Put every goal in session state: from the URL on a session's first run, else kept.
 
     Re-assigning each key keeps widget values alive while the user is on
-    another page (Streamlit drops the state of widgets it did not draw).
+    another page (Streamlit drops the state of widgets it did not draw). The
+    K2 preset is then matched to the K2 minimum, whatever set it.
     """
     first = "_initialised" not in st.session_state
     for name, param in GOALS.items():
@@ -137,6 +142,7 @@ def setup() -> None:
         fill_targets(catalog())
         st.session_state[_URL_ERRORS] = _read_url()
         restore_plan()
+    match_k2_preset(goals_mod.k2_presets(catalog()))
 
 
 def _copy(value: Any) -> Any:
@@ -368,6 +374,19 @@ def fill_targets(cat: Catalog) -> None:
             st.session_state[f"{prefix}_window"] = str(bound.window)
 
 
+def match_k2_preset(presets: list) -> None:
+    """Show the preset whose daily amount is the K2 minimum; "" (custom) when none is.
+
+    The K2 minimum is what a plan uses; the preset only names it, so it follows
+    the minimum however that was set (default, link, typed in, profile change).
+    """
+    k2_min = st.session_state["k2_min"]
+    matching = [p.preset_id for p in presets if k2_min is not None
+                and math.isclose(p.k2_ug_per_day, k2_min, rel_tol=1e-9, abs_tol=1e-6)]
+    shown = st.session_state["k2_preset"]
+    st.session_state["k2_preset"] = shown if shown in matching else next(iter(matching), "")
+
+
 def apply_k2_preset(presets: list) -> None:
     """Set the K2 minimum to the chosen evidence preset's daily amount."""
     chosen = {p.preset_id: p for p in presets}.get(st.session_state["k2_preset"])
@@ -381,6 +400,27 @@ def apply_fix(fix) -> None:
         if name in GOALS:
             st.session_state[name] = value
     st.session_state[_PENDING_REPLAN] = True
+
+
+def _fingerprint(current: Plan) -> str:
+    return hashlib.sha256(current.to_json().encode("utf-8")).hexdigest()
+
+
+def shopping_ticks(current: Plan) -> set[str]:
+    """Food ids ticked off on the shopping list of ``current``; none yet for any other plan.
+
+    Kept under a key no widget owns, so the ticks outlive a visit to another
+    page (Streamlit drops the state of the tick tables it did not draw).
+    """
+    kept = st.session_state.get(_TICKS)
+    if kept is None or kept[0] != _fingerprint(current):
+        return set()
+    return set(kept[1])
+
+
+def set_shopping_ticks(current: Plan, ticked: Iterable[str]) -> None:
+    """Remember the food ids ticked off on the shopping list of ``current``."""
+    st.session_state[_TICKS] = (_fingerprint(current), sorted(set(ticked)))
 
 
 def clear_locks() -> None:
