@@ -15,7 +15,8 @@ a valid bound of the real model); (2) the real model restricted to the
 recipe step 1 chose for each place, which only picks portions (milliseconds),
 or when no portions fit, to the recipes step 1 used, in any place;
 (3) fix-and-optimize: each day in turn re-planned with every recipe while the
-other days stay as they are, keeping each cheaper plan; (4) when that misses
+other days stay as they are, keeping each cheaper plan, until a whole round
+finds none; (4) when that misses
 the gap, the real model, warm-started from the best plan, for the time left.
 The reported gap is to the best bound proven by step 1 or 4. When a block is
 infeasible, the elastic version (penalized slack on every nutrient bound,
@@ -27,6 +28,7 @@ dicts, never by parsing names.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import time
 from dataclasses import dataclass, field
@@ -319,29 +321,42 @@ class BlockResult:
         return _relative_gap(self.stats.objective, self.bound)
 
 
-def _solver(request: PlanRequest, time_limit: float, warm_start: bool = False):
+def _solver(request: PlanRequest, time_limit: float, warm_start: bool = False,
+            soft_limit: float | None = None):
+    """The request's solver. ``soft_limit``: stop after this many seconds once a plan is found
+    (HiGHS, through its interrupt callback; CBC stops at ``soft_limit`` whatever it has)."""
     if request.solver == "cbc":
-        return pulp.COIN_CMD(msg=False, timeLimit=time_limit, gapRel=request.gap_rel,
-                             warmStart=warm_start)
+        return pulp.COIN_CMD(msg=False, timeLimit=soft_limit or time_limit,
+                             gapRel=request.gap_rel, warmStart=warm_start)
+    if soft_limit is None:
+        return pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=request.gap_rel,
+                          warmStart=warm_start)
+
+    def stop_once_planned(_kind, _message, data_out, data_in, _user_data) -> None:
+        if data_out.running_time >= soft_limit and math.isfinite(data_out.mip_primal_bound):
+            data_in.user_interrupt = True
+
     return pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=request.gap_rel,
-                      warmStart=warm_start)
+                      warmStart=warm_start, callbackTuple=(stop_once_planned, None),
+                      callbacksToActivate=[pulp.HiGHS.hscb.HighsCallbackType.kCallbackMipInterrupt])
 
 
-RELAXATION_SHARE = 0.6  # of a block's time limit for the portion relaxation
+RELAXATION_SHARE = 0.4  # of a block's time limit for the relaxation, once it has a plan
 IMPROVE_UNTIL = 0.8  # share of the time limit after which step 3 starts no new day
 MIN_FULL_SECONDS = 0.5  # step 4 runs only with at least this much time left
 
 
 def _run(ctx: Context, days: list[int], time_limit: float, elastic: bool = False,
-         start: set | None = None) -> tuple[Model, pulp.LpSolveStats, float]:
-    """Build and solve one model (``start``: x keys of a warm-start plan); → model, stats,
-    build seconds."""
+         start: set | None = None, soft_limit: float | None = None,
+         ) -> tuple[Model, pulp.LpSolveStats, float]:
+    """Build and solve one model (``start``: x keys of a warm-start plan; ``soft_limit``: see
+    ``_solver``); → model, stats, build seconds."""
     started = time.perf_counter()
     m = build_model(ctx, days, elastic)
     built = time.perf_counter() - started
     for key, var in m.x.items() if start else ():
         var.setInitialValue(1.0 if key in start else 0.0)
-    stats = m.problem.solve(_solver(ctx.request, max(time_limit, 0.1), bool(start)))
+    stats = m.problem.solve(_solver(ctx.request, max(time_limit, 0.1), bool(start), soft_limit))
     return m, stats, built
 
 
@@ -387,8 +402,8 @@ def solve_block(ctx: Context, days: list[int], time_limit: float, fallback: bool
         return m, stats
 
     # 1. the portion relaxation: a bound, and the recipes for each place
-    m, relaxed = run(dataclasses.replace(ctx, portions=(min(PORTIONS),)),
-                     time_limit * RELAXATION_SHARE)
+    m, relaxed = run(dataclasses.replace(ctx, portions=(min(PORTIONS),)), time_limit,
+                     soft_limit=time_limit * RELAXATION_SHARE)
     bound, best = _proven_bound(relaxed), None
     # 2. its recipes with set portions: in their places, else anywhere
     if relaxed.has_solution:
@@ -398,17 +413,20 @@ def solve_block(ctx: Context, days: list[int], time_limit: float, fallback: bool
             if picked.has_solution:
                 best = (m, picked)
                 break
-    # 3. one day at a time free, the other days as they are: keep each better plan
-    for day in days if best and len(days) > 1 else ():
-        if left() < time_limit * (1 - IMPROVE_UNTIL):
+    # 3. one day at a time free, the other days as they are, round after round while the
+    #    plan gets cheaper and time remains: keep each better plan
+    stale = 0  # days in a row re-planned without a cheaper plan
+    for day in itertools.cycle(days) if best and len(days) > 1 else ():
+        if stale == len(days) or left() < time_limit * (1 - IMPROVE_UNTIL):
             break
         plan = _chosen(best[0])
         m, tried = run(_relock(ctx, plan, day), left(), start=plan)
+        stale += 1
         if tried.has_solution and tried.objective < best[1].objective - 1e-6:
-            best = (m, tried)
+            best, stale = (m, tried), 0
     # 4. the full model, warm-started, for the time left
     gap = None if best is None or bound is None else _relative_gap(best[1].objective, bound)
-    if relaxed.status != pulp.LpSolveStatus.Infeasible and (best is None or (
+    if relaxed.status != pulp.LpSolveStatus.Infeasible and left() > 0 and (best is None or (
             left() > MIN_FULL_SECONDS and (gap is None or gap > ctx.request.gap_rel))):
         m, full = run(ctx, left(), start=_chosen(best[0]) if best else None)
         bound = max((v for v in (bound, _proven_bound(full)) if v is not None), default=None)
