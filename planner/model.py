@@ -324,10 +324,10 @@ class BlockResult:
 def _solver(request: PlanRequest, time_limit: float, warm_start: bool = False,
             soft_limit: float | None = None):
     """The request's solver. ``soft_limit``: stop after this many seconds once a plan is found
-    (HiGHS, through its interrupt callback; CBC stops at ``soft_limit`` whatever it has)."""
+    (HiGHS, through its interrupt callback; CBC has none and runs to ``time_limit``)."""
     if request.solver == "cbc":
-        return pulp.COIN_CMD(msg=False, timeLimit=soft_limit or time_limit,
-                             gapRel=request.gap_rel, warmStart=warm_start)
+        return pulp.COIN_CMD(msg=False, timeLimit=time_limit, gapRel=request.gap_rel,
+                             warmStart=warm_start)
     if soft_limit is None:
         return pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=request.gap_rel,
                           warmStart=warm_start)
