@@ -356,7 +356,12 @@ def _run(ctx: Context, days: list[int], time_limit: float, elastic: bool = False
     built = time.perf_counter() - started
     for key, var in m.x.items() if start else ():
         var.setInitialValue(1.0 if key in start else 0.0)
-    stats = m.problem.solve(_solver(ctx.request, max(time_limit, 0.1), bool(start), soft_limit))
+    solver = _solver(ctx.request, max(time_limit, 0.1), bool(start), soft_limit)
+    try:
+        stats = m.problem.solve(solver)
+    except pulp.PulpSolverError as exc:  # the solver process died: a failure, not a crash
+        stats = pulp.LpSolveStats(solver=solver.name, status=pulp.LpSolveStatus.Undefined,
+                                  logs={"error": str(exc)})
     return m, stats, built
 
 

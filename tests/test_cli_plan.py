@@ -78,3 +78,15 @@ def test_the_module_runs_end_to_end_with_one_json_document_on_stdout():
     out = subprocess.run([sys.executable, "-m", "planner", *TINY_ARGS, "--json"], cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout
     assert json.loads(out)["status"] == "optimal"
+
+
+def test_a_solver_crash_is_reported_as_a_failed_plan_not_a_traceback(capsys, monkeypatch):
+    import pulp
+
+    def crash(self, solver=None, **kwargs):
+        raise pulp.PulpSolverError("cbc exited with signal 9")
+
+    monkeypatch.setattr(pulp.LpProblem, "solve", crash)
+    assert main([*TINY_ARGS, "--json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["status"] == "failed" and doc["days"] == []
