@@ -75,7 +75,7 @@ def full_milp(ctx: model.Context, budget: float) -> tuple[float, float | None, f
     if not stats.has_solution:
         return wall, None, None
     bound = model._proven_bound(stats)
-    gap = None if bound is None else max(0.0, stats.objective - bound) / abs(stats.objective)
+    gap = None if bound is None else model._relative_gap(stats.objective, bound)
     return wall, stats.objective, gap
 
 
