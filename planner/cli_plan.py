@@ -64,8 +64,10 @@ def add_plan_command(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--budget", type=float, help="EUR per day")
     p.add_argument("--previous", type=Path, help="previous plan JSON (minimal change)")
     p.add_argument("--time-limit", type=float, default=2.0,
-                   help="solver seconds per 7-day block (default 2)")
+                   help="seconds for the whole request, loading to output (default 2)")
     p.add_argument("--solver", choices=["highs", "cbc"], default="highs")
+    p.add_argument("--method", choices=["day-pattern", "compact"], default="day-pattern",
+                   help="optimizer method (default day-pattern; compact: one MILP per week)")
     p.add_argument("--data", type=Path, default=DATA_DIR)
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=run)
@@ -193,9 +195,12 @@ def week_text(plan: Plan) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build the request, solve, print; 2 with one line on stderr for a bad argument."""
+    """Build the request, solve, print; 2 with one line on stderr for a bad argument.
+    The time limit counts from here: loading, solving and output all fit in it."""
     from planner import model
+    from planner.optimize import Deadline
 
+    deadline = Deadline(args.time_limit) if args.time_limit > 0 else None
     try:
         catalog = load_catalog_cached(args.data)
         request = build_request(args, catalog)
@@ -206,6 +211,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}".splitlines()[0], file=sys.stderr)
         return 2
     with _quiet_stdout():
-        plan = model.solve(request, catalog)
+        plan = model.solve(request, catalog, deadline, args.method)
     print(plan.to_json() if args.json else week_text(plan))
     return 0 if plan.status != "failed" else 1

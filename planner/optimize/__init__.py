@@ -1,0 +1,162 @@
+"""The optimizer: every PuLP model of the planner, behind one entry point.
+
+``solve(request, catalog, deadline)`` returns a ``Solution``: the chosen meals
+and supplement doses, the objective, the proven bound, a status and timings. It
+neither explains nor suggests; ``planner.model`` composes those. Methods:
+``day-pattern`` (the default, ``day_pattern.py``) and ``compact`` (one MILP per
+block, ``compact.py``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from planner.catalog import Catalog
+from planner.goals import PlanRequest
+from planner.optimize import compact, day_pattern
+from planner.optimize.deadline import Deadline
+from planner.optimize.pricing import Infeasible
+from planner.optimize.problem import EMPTY, Day, Problem, blocks, build_problem
+from planner.plan import TOTAL_KEYS, Meal, SupplementDose
+
+METHODS = ("day-pattern", "compact")
+STATUSES = ("optimal", "feasible", "relaxed", "failed")
+
+__all__ = ["METHODS", "Deadline", "Solution", "solve"]
+
+
+@dataclass(frozen=True)
+class Solution:
+    """What the optimizer found by its deadline.
+
+    status: ``optimal`` (within the request's gap of the proven bound), ``feasible``
+    (every bound met, gap larger or unknown), ``relaxed`` (the closest plan, some
+    bound missed), ``failed`` (no plan). ``objective`` and ``bound`` are in € of the
+    objective (cost, variety and change penalties, favourite bonus); seconds are wall
+    time from the start of the request.
+    """
+
+    status: str
+    meals: tuple[Meal, ...]
+    supplements: tuple[SupplementDose, ...]
+    objective: float | None
+    bound: float | None
+    solver: str
+    method: str
+    seconds: float
+    build_seconds: float = 0.0
+
+    @property
+    def gap(self) -> float | None:
+        if self.objective is None or self.bound is None:
+            return None
+        return day_pattern.relative_gap(self.objective, self.bound)
+
+
+def solve(request: PlanRequest, catalog: Catalog, deadline: Deadline | None = None,
+          method: str = "day-pattern", fallback: bool = True) -> Solution:
+    """The cheapest plan meeting every bound by ``deadline`` (default: the request's time
+    limit from now); else, with ``fallback``, the closest plan (``relaxed``)."""
+    deadline = deadline or Deadline(request.time_limit_s)
+    if method == "compact":
+        return _solve_compact(request, catalog, deadline, fallback)
+    if method != "day-pattern":
+        raise ValueError(f"method: one of {', '.join(METHODS)} (got {method})")
+    return _solve_day_pattern(request, catalog, deadline, fallback)
+
+
+def _solve_day_pattern(request: PlanRequest, catalog: Catalog, deadline: Deadline,
+                       fallback: bool) -> Solution:
+    built = time.monotonic()
+    problem = build_problem(request, catalog)
+    kernel = day_pattern.kernel_of(problem, deadline)
+    build_seconds = time.monotonic() - built
+    history: dict[int, Day] = {}
+    pool: list[Day] = []
+    plans: list[day_pattern.BlockPlan | None] = []
+    parts = blocks(request)
+    for i, block in enumerate(parts):
+        share = deadline.until(time.monotonic() + deadline.left() / (len(parts) - i))
+        plan = None
+        try:
+            plan = day_pattern.solve_block(problem, block, history, share, False,
+                                           request.solver, kernel, pool)
+        except Infeasible:
+            pass
+        if plan is None and fallback and not deadline.expired():
+            # the closest plan, with time borrowed from the blocks still to come
+            share = deadline.until(time.monotonic() + deadline.left() / (len(parts) - i))
+            plan = day_pattern.solve_block(problem, block, history, share, True,
+                                           request.solver, kernel, pool)
+        plans.append(plan)
+        if plan is None:
+            break
+        history.update(plan.days)
+    return _solution(problem, catalog, history, plans, "day-pattern",
+                     "COIN_CMD" if request.solver == "cbc" else "HiGHS", deadline,
+                     build_seconds)
+
+
+def _solution(problem: Problem, catalog: Catalog, history: dict[int, Day], plans: list,
+              method: str, solver: str, deadline: Deadline, build_seconds: float) -> Solution:
+    locked = {(lk.day, lk.slot.value) for lk in problem.request.locks}
+    meals, doses = [], []
+    pills = catalog.supplements
+    for d, day in sorted(history.items()):
+        meals += [Meal(d, s, problem.recipe_ids[r], problem.names[r], p, (d, s) in locked)
+                  for s, r, p in day.meals if r != EMPTY]
+        for u, units in enumerate(day.units):
+            if units:
+                row = pills.loc[problem.supp_ids[u]]
+                doses.append(SupplementDose(d, problem.supp_ids[u], problem.supp_names[u], units,
+                                            {n: float(row[n]) * units for n in TOTAL_KEYS
+                                             if row[n] == row[n] and row[n]}))
+    done = [p for p in plans if p is not None]
+    complete = len(done) == len(blocks(problem.request)) and done
+    objective = sum(p.objective for p in done) if complete else None
+    bounds = [p.bound for p in done]
+    bound = sum(bounds) if complete and None not in bounds else None
+    status = _status(complete, any(p.elastic for p in done), objective, bound,
+                     problem.request.gap_rel)
+    return Solution(status, tuple(meals), tuple(doses), objective, bound, solver, method,
+                    round(deadline.elapsed(), 3), round(build_seconds, 3))
+
+
+def _status(complete, elastic: bool, objective: float | None, bound: float | None,
+            gap_rel: float) -> str:
+    if not complete:
+        return "failed"
+    if elastic:
+        return "relaxed"
+    if bound is not None and day_pattern.relative_gap(objective, bound) <= gap_rel + 1e-9:
+        return "optimal"
+    return "feasible"
+
+
+def _solve_compact(request: PlanRequest, catalog: Catalog, deadline: Deadline,
+                   fallback: bool) -> Solution:
+    problem = build_problem(request, catalog)
+    ctx = compact.context(request, catalog)
+    history: dict[int, Day] = {}
+    plans = []
+    solver = "none"
+    parts = blocks(request)
+    slot_order = problem.slots
+    for i, block in enumerate(parts):
+        share = deadline.until(time.monotonic() + deadline.left() / (len(parts) - i))
+        result = compact.solve_block(ctx, block, share, fallback)
+        solver = result.stats.solver
+        if result.model is None or not result.stats.has_solution:
+            plans.append(None)
+            break
+        picked = compact.chosen(result.model)
+        for d in block:
+            meals = sorted(((s, problem.index(r), p) for (dd, s, r, p) in picked if dd == d),
+                           key=lambda m: slot_order.index(m[0]))
+            units = tuple(round(result.model.z[d, u].value() or 0)
+                          if (d, u) in result.model.z else 0 for u in problem.supp_ids)
+            history[d] = Day(tuple(meals), units)
+        plans.append(day_pattern.BlockPlan({}, float(result.stats.objective), result.bound,
+                                           result.elastic))
+    return _solution(problem, catalog, history, plans, "compact", solver, deadline, 0.0)

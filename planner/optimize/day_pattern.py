@@ -1,0 +1,319 @@
+"""The day-pattern method (Dantzig–Wolfe column generation, then price-and-branch).
+
+A plan is solved block by block (7 days, ``problem.blocks``), each block under
+its share of the request's deadline and with the blocks before it fixed:
+
+1. **Kinds.** Days with equal ``DayRules`` share one pricing problem and one
+   convexity row, so free days are interchangeable (no symmetry). From the
+   second block on, the rule "a recipe at most ``max_repeats`` times in any 7
+   consecutive days" links blocks: a recipe met t times in the last 6 days
+   before the block may come at most ``max_repeats − t`` times in its first 6
+   days (every 7-day window across the boundary lies within those 12 days), so
+   those days form their own kind. A block may not repeat an earlier block's
+   days (``Master``'s ``newweek`` rows).
+2. **Column generation.** The master LP gives duals; each kind's pricing
+   (``DayPricing``) returns the days that price out and a bound on its best day.
+   The Lagrangian (Farley) bound ``z_LP + Σ_k n_k·min(0, bound_k − μ_k)`` is
+   valid at every iteration and is the bound the plan's gap is measured to.
+   Above ``KERNEL_ABOVE`` recipes, pricing runs on a kernel (the
+   ``KERNEL_SIZE`` recipes per slot with the least LP reduced cost), and one
+   pricing pass over the whole library at the end keeps the bound global.
+3. **Integer plan.** The master with integer λ over the generated columns
+   (HiGHS, or CBC when asked); while the gap is above the request's and time
+   remains: a dive (fix the largest fractional λ, re-price, repeat) and the
+   integer master again.
+4. **Elastic mode.** When no day or no block meets the hard rules, the same
+   method runs with penalised slack on every row and empty slots, so the
+   closest plan comes back (status ``relaxed``) and its shortfalls can be
+   explained from its totals.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.optimize import deadline as dl
+from planner.optimize.master import Master, Window
+from planner.optimize.pricing import DayPricing, Infeasible
+from planner.optimize.problem import EMPTY, Day, DayRules, Problem, fixed_meals
+
+KERNEL_ABOVE = 400  # recipes; above this, pricing runs on a kernel
+KERNEL_SIZE = 60  # recipes per slot in the kernel
+FIRST_SHARE = 0.2  # of a block's time, at most, for first columns
+CG_SHARE = 0.55  # of a block's time for column generation
+IP_SHARE = 0.8  # … until the first integer master ends
+DIVE_SHARE = 0.92  # … until diving ends (the rest: the last integer master)
+FIRST_ROUNDS = 8  # rounds of first columns per kind
+FIRST_REPEAT_PRICE = 2.0  # € added per earlier use of a recipe while making first columns
+BOUND_TOLERANCE = 0.25  # stop generating columns once the LP gap is this share of gap_rel
+
+
+@dataclass(frozen=True)
+class BlockPlan:
+    """One block's plan: day → ``Day``, its objective and a lower bound (None: unknown)."""
+
+    days: dict[int, Day]
+    objective: float
+    bound: float | None
+    elastic: bool
+
+
+class BlockSolver:
+    """Column generation, integer master and dives for one block (module docstring)."""
+
+    def __init__(self, problem: Problem, block: list[int], history: dict[int, Day],
+                 elastic: bool, kernel: np.ndarray | None) -> None:
+        self.problem, self.block, self.elastic = problem, block, elastic
+        self.kinds, self.kind_days = kinds_of(problem, block, history)
+        windows = cross_week_windows(problem, block, history, self.kind_days)
+        self.master = Master(problem, [(rules, len(days)) for rules, days in
+                                       zip(self.kinds, self.kind_days, strict=True)],
+                             elastic, windows, earlier_weeks(problem, block, history),
+                             lock_counts(problem, block))
+        self.pricing = shared_pricing(problem, self.kinds, elastic, kernel)
+        self.full = None if kernel is None else shared_pricing(problem, self.kinds, elastic)
+        self.bound = -math.inf
+        self.converged = False  # the last generate() found no new column (exact pricing)
+
+    def seed(self, days: list[Day]) -> None:
+        """Offer known days (from earlier blocks) as first columns where their rules allow."""
+        for k, rules in enumerate(self.kinds):
+            locked = {(s, r, p) for s, r, p in rules.locks}
+            for day in days:
+                if locked <= set(day.meals):
+                    self.master.add(k, day)
+
+    def first_columns(self, until: dl.Deadline) -> None:
+        """Days priced at the average day's duals (``DayPricing.first_duals``), each round
+        making the recipes already used dearer, so that the master has whole weeks within
+        the repeat limits from the start."""
+        for k, pricing in enumerate(self.pricing):
+            n_days = len(self.kind_days[k])
+            first = pricing.first_duals(len(self.block))
+            if first is None:
+                continue
+            w, y = first
+            used = np.zeros(len(self.problem.recipe_ids))
+            for _ in range(FIRST_ROUNDS):
+                if until.expired():
+                    return
+                priced = pricing.price(w, y - FIRST_REPEAT_PRICE * used, None, top=2)
+                for day in priced.days:
+                    if self.master.add(k, day):
+                        for _, r, _ in day.meals:
+                            if r != EMPTY:
+                                used[r] += 1
+                if n_days == 1:
+                    break
+
+    def generate(self, until: dl.Deadline, gap_rel: float, max_rounds: int | None = None,
+                 ) -> None:
+        """Column generation rounds until converged, the LP gap is small, or ``until``."""
+        rounds = 0
+        while not until.expired() and (max_rounds is None or rounds < max_rounds):
+            rounds += 1
+            duals = self.master.solve_lp(until)
+            if duals is None:
+                return
+            lagrangian, added, exact = duals.objective, 0, True
+            for k, pricing in enumerate(self.pricing):
+                priced = pricing.price(duals.w, duals.y[k], duals.mu[k], until=until.end)
+                exact &= priced.exact
+                lagrangian += len(self.kind_days[k]) * min(0.0, priced.bound - duals.mu[k])
+                for day, value in zip(priced.days, priced.values, strict=True):
+                    if value < duals.mu[k] - 1e-7:
+                        added += self.master.add(k, day)
+            if self.full is None and max_rounds is None:
+                self.bound = max(self.bound, lagrangian)
+            if added == 0:
+                self.converged = exact and self.full is None
+                if self.converged and max_rounds is None:
+                    self.bound = max(self.bound, duals.objective)
+                return
+            if max_rounds is None and duals.objective - self.bound <= \
+                    BOUND_TOLERANCE * gap_rel * max(abs(duals.objective), 1e-9):
+                return
+
+    def global_bound(self, until: dl.Deadline) -> None:
+        """Kernel runs: one pricing pass over the whole library makes the bound global."""
+        if self.full is None or until.expired():
+            return
+        duals = self.master.solve_lp(until)
+        if duals is None:
+            return
+        lagrangian = duals.objective
+        for k, pricing in enumerate(self.full):
+            if until.expired():
+                return
+            priced = pricing.price(duals.w, duals.y[k], duals.mu[k], until=until.end)
+            lagrangian += len(self.kind_days[k]) * min(0.0, priced.bound - duals.mu[k])
+        self.bound = max(self.bound, lagrangian)
+
+    def integer(self, until: dl.Deadline, gap_rel: float, solver: str,
+                ) -> tuple[float, dict] | None:
+        return self.master.solve_ip(until, gap_rel / 4, solver)
+
+    def dive(self, until: dl.Deadline, gap_rel: float) -> None:
+        """Fix the largest fractional λ upwards, re-price, until the LP is integral or time
+        is up; the columns found stay for the next integer master."""
+        fixed: dict = {}
+        while not until.expired():
+            self.generate(until, gap_rel, max_rounds=3)
+            if self.master.solve_lp(until) is None:
+                break
+            values = self.master.fractional()
+            if all(abs(v - round(v)) < 1e-6 for v in values.values()):
+                break
+            key = max(values, key=lambda q: values[q] - fixed.get(q, 0))
+            fixed[key] = max(fixed.get(key, 0) + 1, round(values[key]))
+            if sum(fixed.values()) > len(self.block):
+                break
+            self.master.fix_at_least(key, fixed[key])
+        self.master.release()
+
+    def plan_of(self, counts: dict) -> dict[int, Day]:
+        """Days of the block from integer column counts (each kind's days in order)."""
+        out: dict[int, Day] = {}
+        for k, days in enumerate(self.kind_days):
+            chosen = [day for (kind, day), n in sorted(counts.items(), key=_order)
+                      if kind == k for _ in range(n)]
+            out.update(zip(days, chosen, strict=False))
+        return out
+
+
+def _order(item) -> tuple:
+    (kind, day), _ = item
+    return kind, day.meals, day.units
+
+
+def shared_pricing(problem: Problem, kinds: list[DayRules], elastic: bool,
+                   kernel: np.ndarray | None = None) -> list[DayPricing]:
+    """One pricing problem per kind; kinds that differ only by their window day (which
+    changes the duals, not the problem) share one."""
+    made: dict[tuple, DayPricing] = {}
+    for rules in kinds:
+        key = (rules.locks, rules.previous)
+        if key not in made:
+            made[key] = DayPricing(problem, rules, elastic, kernel)
+    return [made[rules.locks, rules.previous] for rules in kinds]
+
+
+def kinds_of(problem: Problem, block: list[int], history: dict[int, Day],
+             ) -> tuple[list[DayRules], list[list[int]]]:
+    """The block's distinct ``DayRules`` and the days of each, in day order."""
+    reach = block[0] + 6 if history else block[0]  # days a cross-week window reaches
+    rules: dict[DayRules, list[int]] = {}
+    for d in block:
+        locks, previous = fixed_meals(problem, d)
+        key = DayRules(locks, previous, d < reach)
+        rules.setdefault(key, []).append(d)
+    return list(rules), list(rules.values())
+
+
+def cross_week_windows(problem: Problem, block: list[int], history: dict[int, Day],
+                       kind_days: list[list[int]]) -> tuple[Window, ...]:
+    """The cross-week rule (module docstring, 1.) as one ``Window`` per recipe met in the
+    6 days before the block."""
+    if not history:
+        return ()
+    uses: dict[int, int] = {}
+    for d in range(max(1, block[0] - 6), block[0]):
+        for _, r, _ in history[d].meals:
+            if r != EMPTY:
+                uses[r] = uses.get(r, 0) + 1
+    later = frozenset(k for k, days in enumerate(kind_days) if days[0] < block[0] + 6)
+    return tuple(Window(r, later, float(max(problem.request.max_repeats - t, 0)))
+                 for r, t in uses.items())
+
+
+def earlier_weeks(problem: Problem, block: list[int], history: dict[int, Day],
+                  ) -> tuple[frozenset[Day], ...]:
+    """The days of every earlier block as long as this one, when this block is free to
+    differ from them (no locks or previous meals)."""
+    if any(any(fixed_meals(problem, d)) for d in block):
+        return ()
+    starts = range(block[0] - len(block), 0, -len(block))
+    weeks = [[history.get(d) for d in range(start, start + len(block))] for start in starts]
+    return tuple(frozenset(week) for week in weeks if None not in week)
+
+
+def lock_counts(problem: Problem, block: list[int]) -> dict[int, float]:
+    """Recipe → its locks in ``block``: a repeat limit is raised to it, so locks fit."""
+    counts: dict[int, float] = {}
+    for lk in problem.request.locks:
+        if lk.day in block:
+            r = problem.index(lk.recipe_id)
+            counts[r] = counts.get(r, 0) + 1
+    return counts
+
+
+def kernel_of(problem: Problem, deadline: dl.Deadline) -> np.ndarray | None:
+    """For a large library: the recipes with the least LP reduced cost per slot, at the
+    duals of a master seeded with the cheapest days (None: price over every recipe)."""
+    if len(problem.recipe_ids) <= KERNEL_ABOVE:
+        return None
+    pricing = DayPricing(problem, DayRules(), elastic=False)
+    weekly = np.array([1.0 / max(low, 1e-6) for _, low in problem.weekly])
+    keep = np.zeros(len(problem.recipe_ids), dtype=bool)
+    for w in (np.zeros(len(problem.weekly)), weekly):
+        option, pill = pricing.costs(w, np.zeros(len(problem.recipe_ids)))
+        try:
+            _, rc, _ = pricing.solve_lp(option, pill)
+        except Infeasible:
+            return None
+        for s_index in range(len(problem.slots)):
+            cols = np.flatnonzero(pricing.slot == s_index)
+            best = cols[np.argsort(rc[cols])]
+            recipes = list(dict.fromkeys(pricing.rec[best]))[:KERNEL_SIZE]
+            keep[[r for r in recipes if r != EMPTY]] = True
+        if deadline.expired():
+            break
+    return keep
+
+
+def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
+                deadline: dl.Deadline, elastic: bool, solver: str,
+                kernel: np.ndarray | None, pool: list[Day]) -> BlockPlan | None:
+    """The block's best plan by ``deadline`` (None: no plan; raises ``Infeasible`` when no
+    day meets the hard daily rules)."""
+    gap_rel = problem.request.gap_rel
+    bs = BlockSolver(problem, block, history, elastic, kernel)
+    bs.seed(pool)
+    bs.first_columns(deadline.until(time.monotonic() + FIRST_SHARE * deadline.left()))
+    start = dl.Deadline(0.0)
+    span = deadline.end - start.start
+
+    def phase(share: float) -> dl.Deadline:
+        return deadline.until(start.start + share * span)
+
+    bs.generate(phase(CG_SHARE), gap_rel)
+    if bs.converged and not elastic and bs.master.uses_slack():
+        return None  # the LP relaxation itself needs a shortfall: no hard plan exists
+    bs.global_bound(phase(CG_SHARE + 0.1))
+    best = bs.integer(phase(IP_SHARE), gap_rel, solver)
+    if not _within(best, bs.bound, gap_rel) and not deadline.expired():
+        bs.dive(phase(DIVE_SHARE), gap_rel)
+        again = bs.integer(deadline, gap_rel, solver)
+        if again is not None and (best is None or again[0] < best[0] - 1e-9):
+            best = again
+    pool.extend(day for (_, day) in bs.master.support())
+    if best is None:
+        return None
+    objective, counts = best
+    bound = bs.bound if math.isfinite(bs.bound) else None
+    return BlockPlan(bs.plan_of(counts), objective, bound, elastic)
+
+
+def _within(best: tuple[float, dict] | None, bound: float, gap_rel: float) -> bool:
+    if best is None or not math.isfinite(bound):
+        return False
+    return relative_gap(best[0], bound) <= gap_rel
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """(objective − bound) / |objective|, never negative."""
+    return max(0.0, objective - bound) / max(abs(objective), 1e-9)

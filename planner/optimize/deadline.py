@@ -1,0 +1,130 @@
+"""One deadline per request, and solvers that keep it.
+
+A ``Deadline`` is an absolute point on the monotonic clock, made when the
+request starts; every step (loading, building, solving, fallback, output) asks
+it how much time is left. ``highs`` and ``cbc`` return PuLP solvers bound to a
+deadline: HiGHS is stopped by its interrupt callbacks and, should it sit in a
+phase without callbacks (presolve), by ``Watchdog`` calling ``cancelSolve``
+from a timer thread; a CBC subprocess still running at the deadline is killed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pulp
+
+CALLBACKS = ("kCallbackMipInterrupt", "kCallbackSimplexInterrupt", "kCallbackIpmInterrupt")
+MIN_SOLVER_SECONDS = 0.01
+
+
+class Deadline:
+    """The moment a request must end by, ``seconds`` after ``start`` (monotonic clock)."""
+
+    def __init__(self, seconds: float, start: float | None = None) -> None:
+        self.start = time.monotonic() if start is None else start
+        self.end = self.start + seconds
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+    def left(self) -> float:
+        """Seconds left, never negative."""
+        return max(0.0, self.end - time.monotonic())
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.end
+
+    def at(self, share: float) -> float:
+        """The monotonic time when ``share`` of the whole budget has passed."""
+        return self.start + share * self.seconds
+
+    def until(self, moment: float) -> Deadline:
+        """A deadline ending at ``moment`` or at this one's end, whichever is first."""
+        sub = Deadline(0.0, self.start)
+        sub.end = min(self.end, moment)
+        return sub
+
+
+def highs(deadline: Deadline, mip: bool = True, gap_rel: float | None = None,
+          warm_start: bool = False, planned_by: float | None = None) -> pulp.HiGHS:
+    """A one-thread PuLP HiGHS solver that stops at ``deadline`` (callbacks on every
+    interruptible phase; see ``Watchdog`` for the rest), or at the monotonic time
+    ``planned_by`` once it has a plan."""
+
+    def interrupt(_kind, _message, data_out, data_in, _user_data) -> None:
+        now = time.monotonic()
+        if now >= deadline.end or (planned_by is not None and now >= planned_by
+                                   and math.isfinite(data_out.mip_primal_bound)):
+            data_in.user_interrupt = True
+
+    kinds = [getattr(pulp.HiGHS.hscb.HighsCallbackType, name) for name in CALLBACKS]
+    return pulp.HiGHS(mip=mip, msg=False, threads=1, gapRel=gap_rel, warmStart=warm_start,
+                      timeLimit=max(deadline.left(), MIN_SOLVER_SECONDS),
+                      callbackTuple=(interrupt, None), callbacksToActivate=kinds)
+
+
+def cbc(deadline: Deadline, gap_rel: float | None = None, warm_start: bool = False,
+        ) -> pulp.COIN_CMD:
+    """PuLP's CBC subprocess with the time left as its limit (``Watchdog`` kills it after)."""
+    return pulp.COIN_CMD(msg=False, timeLimit=max(deadline.left(), MIN_SOLVER_SECONDS),
+                         gapRel=gap_rel, warmStart=warm_start)
+
+
+class Watchdog:
+    """Stops a solve still running at the deadline: HiGHS by ``cancelSolve`` on the
+    problem's solver object, CBC by killing this process's ``cbc`` children."""
+
+    def __init__(self, problem: pulp.LpProblem, deadline: Deadline) -> None:
+        self.problem = problem
+        self.timer = threading.Timer(deadline.left(), self.stop)
+        self.timer.daemon = True
+
+    def __enter__(self) -> Watchdog:
+        self.timer.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.timer.cancel()
+
+    def stop(self) -> None:
+        model = getattr(self.problem, "solverModel", None)
+        if model is not None and hasattr(model, "cancelSolve"):
+            model.cancelSolve()
+        for pid in _children("cbc"):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _children(name: str) -> list[int]:
+    """Pids of this process's child processes whose command name contains ``name``."""
+    found = []
+    for task in Path(f"/proc/{os.getpid()}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            for pid in (task / "children").read_text().split():
+                comm = Path(f"/proc/{pid}/comm").read_text().strip().lower()
+                if name in comm:
+                    found.append(int(pid))
+    return found
+
+
+def run(problem: pulp.LpProblem, solver: pulp.LpSolver, deadline: Deadline,
+        ) -> pulp.LpSolveStats:
+    """``problem.solve(solver)`` under a watchdog; a solver that dies or is killed gives an
+    ``Undefined`` status without a solution, never an exception."""
+    with Watchdog(problem, deadline):
+        try:
+            return problem.solve(solver)
+        except pulp.PulpSolverError as exc:
+            return pulp.LpSolveStats(solver=solver.name, status=pulp.LpSolveStatus.Undefined,
+                                     logs={"error": str(exc)})

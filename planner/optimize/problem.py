@@ -1,0 +1,189 @@
+"""A plan request as arrays, shared by every optimizer method.
+
+Notation: r recipe, s slot, p portion ∈ PORTIONS, u supplement, k key (a
+nutrient id or ``cost_eur``). ``amounts[r, k]`` is per serving (unknown = 0),
+``supp_amounts[u, k]`` per unit. A *daily row* is ``lo ≤ Σ amount·qty ≤ hi``
+on one day (daily minimums, every maximum, the steady vitamin K band, the
+daily budget); a *weekly row* is ``Σ_{d∈block} intake[k, d] ≥ min·|block|``.
+
+A ``Day`` is one day's choice: a recipe and portion per slot and whole
+supplement units. ``DayRules`` say what makes one day differ from another
+(locks, the previous plan's meals, the cross-week variety window);
+days with equal rules are interchangeable.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner import nutrients as nu
+from planner.catalog import Catalog
+from planner.goals import MAX_SUPPLEMENT_UNITS, PORTIONS, PlanRequest, Window, eligible
+from planner.plan import COST
+
+BLOCK_DAYS = 7
+SLACK_PENALTY = 1000.0  # € per 100 % of a bound missed (elastic mode)
+EMPTY_SLOT_PENALTY = 10_000.0  # € per meal slot left empty (elastic mode)
+VARIETY_PENALTY = 0.1  # € per repeat of a recipe within a block
+FAVOURITE_BONUS = 0.3  # € per favourite meal
+CHANGE_PENALTY = 5.0  # € per meal that differs from the previous plan
+SAME_PORTION_BONUS = 0.5  # € more when a kept previous meal keeps its portion too
+EMPTY = -1  # recipe index of an empty slot (elastic mode)
+
+
+@dataclass(frozen=True)
+class Row:
+    """``lo ≤ Σ amount[·, key]·qty ≤ hi`` per day (``-inf``/``inf``: no bound)."""
+
+    key: int
+    lo: float
+    hi: float
+
+    def penalty(self, side: str) -> float:
+        """Elastic € per unit missed below ``lo`` (side "lo") or above ``hi``."""
+        rhs = self.lo if side == "lo" else self.hi
+        return SLACK_PENALTY / max(abs(rhs), 0.01)
+
+
+@dataclass(frozen=True)
+class Day:
+    """One day: ``meals`` = ((slot, recipe index, portion), …) in slot order, and the
+    whole units of each supplement (``units[u]``)."""
+
+    meals: tuple[tuple[str, int, float], ...]
+    units: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class DayRules:
+    """What sets a day apart: its locks and previous meals ((slot, recipe index, portion),
+    …), and whether the cross-week variety window of the block before reaches it."""
+
+    locks: tuple[tuple[str, int, float], ...] = ()
+    previous: tuple[tuple[str, int, float], ...] = ()
+    in_window: bool = False
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The request's recipes, supplements and rows as arrays (see the module docstring)."""
+
+    request: PlanRequest
+    recipe_ids: tuple[str, ...]
+    names: tuple[str, ...]
+    keys: tuple[str, ...]
+    amounts: np.ndarray  # (R, K) per serving
+    fits: dict[str, np.ndarray]  # slot → (R,) bool
+    favourite: np.ndarray  # (R,) bool
+    supp_ids: tuple[str, ...]
+    supp_names: tuple[str, ...]
+    supp_amounts: np.ndarray  # (U, K) per unit
+    daily: tuple[Row, ...]
+    weekly: tuple[tuple[int, float], ...]  # (key, minimum per day on average)
+
+    @property
+    def slots(self) -> tuple[str, ...]:
+        return tuple(s.value for s in self.request.slots)
+
+    @property
+    def cost_key(self) -> int:
+        return self.keys.index(COST)
+
+    def index(self, recipe_id: str) -> int:
+        return self.recipe_ids.index(recipe_id)
+
+    def unit_choices(self) -> np.ndarray:
+        """Every supplement combination as a (C, U) array of whole units (one row of
+        zeros when no supplement is allowed)."""
+        levels = range(MAX_SUPPLEMENT_UNITS + 1)
+        combos = list(itertools.product(levels, repeat=len(self.supp_ids)))
+        return np.array(combos, dtype=float).reshape(len(combos), len(self.supp_ids))
+
+    def meal_cost(self, rules: DayRules, slot: str, r: int, p: float) -> float:
+        """The objective term of one meal: c[r]·p − favourite bonus − kept-meal bonus."""
+        if r == EMPTY:
+            return EMPTY_SLOT_PENALTY
+        cost = self.amounts[r, self.cost_key] * p - FAVOURITE_BONUS * self.favourite[r]
+        for s, before, q in rules.previous:
+            if s == slot and before == r:
+                cost -= CHANGE_PENALTY + (SAME_PORTION_BONUS if q == p else 0.0)
+        return float(cost)
+
+    def day_amounts(self, day: Day) -> np.ndarray:
+        """(K,) the day's intake of every key (cost included)."""
+        total = np.zeros(len(self.keys))
+        for _, r, p in day.meals:
+            if r != EMPTY:
+                total += self.amounts[r] * p
+        if day.units:
+            total += np.asarray(day.units, float) @ self.supp_amounts
+        return total
+
+    def day_cost(self, rules: DayRules, day: Day) -> float:
+        """The day's objective: its meals' terms plus supplement prices."""
+        meals = sum(self.meal_cost(rules, s, r, p) for s, r, p in day.meals)
+        pills = float(np.asarray(day.units, float) @ self.supp_amounts[:, self.cost_key]) \
+            if day.units else 0.0
+        return meals + pills
+
+
+def build_problem(request: PlanRequest, catalog: Catalog) -> Problem:
+    """The request's arrays: eligible recipes (the one filter, ``goals.eligible``), the
+    keys its bounds use, and its daily and weekly rows."""
+    recipes, supplements = eligible(request, catalog)
+    used = set(request.targets) | ({nu.K_TOTAL} if request.steady_k else set())
+    keys = (*(n for n in nu.ALL_IDS if n in used), COST)
+    at = {k: i for i, k in enumerate(keys)}
+    daily, weekly = [], []
+    for n, bound in request.targets.items():
+        low = bound.min if bound.min and bound.min > 0 else None
+        if low is not None and bound.window == Window.WEEK:
+            weekly.append((at[n], low))
+            low = None
+        if low is not None or bound.max is not None:
+            daily.append(Row(at[n], low if low is not None else -math.inf,
+                             bound.max if bound.max is not None else math.inf))
+    if request.steady_k is not None:
+        v, band = request.steady_k.value_ug, request.steady_k.band
+        daily.append(Row(at[nu.K_TOTAL], v * (1 - band), v * (1 + band)))
+    if request.budget_eur is not None:
+        daily.append(Row(at[COST], -math.inf, request.budget_eur))
+    pills = supplements.rename(columns={"price_per_unit": COST})
+    return Problem(
+        request=request,
+        recipe_ids=tuple(recipes.index),
+        names=tuple(str(n) for n in recipes["name"]),
+        keys=keys,
+        amounts=recipes[list(keys)].to_numpy(dtype=float).reshape(len(recipes), len(keys)),
+        fits={s.value: recipes["slots"].map(lambda x, s=s: s in x).to_numpy(dtype=bool)
+              for s in request.slots},
+        favourite=recipes.index.isin(request.favourite_recipes),
+        supp_ids=tuple(pills.index),
+        supp_names=tuple(str(n) for n in pills["name"]),
+        supp_amounts=pills[list(keys)].to_numpy(dtype=float).reshape(len(pills), len(keys)),
+        daily=tuple(daily),
+        weekly=tuple(weekly),
+    )
+
+
+def blocks(request: PlanRequest) -> list[list[int]]:
+    """The request's days in 7-day blocks (the last one may be shorter)."""
+    days = list(range(1, request.days + 1))
+    return [days[i:i + BLOCK_DAYS] for i in range(0, len(days), BLOCK_DAYS)]
+
+
+def fixed_meals(problem: Problem, day: int) -> tuple[tuple, tuple]:
+    """(locks, previous meals) on ``day`` as (slot, recipe index, portion) tuples; previous
+    meals of recipes the request no longer allows are dropped."""
+    known = set(problem.recipe_ids)
+    request = problem.request
+    locks = tuple((lk.slot.value, problem.index(lk.recipe_id), lk.servings)
+                  for lk in request.locks if lk.day == day)
+    previous = tuple((p.slot.value, problem.index(p.recipe_id), p.servings)
+                     for p in request.previous
+                     if p.day == day and p.recipe_id in known and p.slot in request.slots)
+    return locks, previous
