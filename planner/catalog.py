@@ -9,7 +9,8 @@ Unknown stays unknown: a food's blank nutrient is NaN. A recipe's nutrient is
 the sum over the ingredients whose value is known (NaN only when none is), and
 ``k2_coverage`` / ``d3_coverage`` say what share of the ingredient mass has a
 known figure, so a low K2 total from unmeasured foods is never shown as a
-measured zero.
+measured zero. ``k2_measured`` / ``k2_derived`` / ``k2_borrowed`` split the K2
+coverage by the evidence grade of the foods' figures (``planner.k2_evidence``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from pathlib import Path
 import pandas as pd
 
 from planner import DATA_DIR
-from planner.nutrients import MENAQUINONES, STORED_IDS, add_derived
+from planner.k2_evidence import grade_shares
+from planner.nutrients import STORED_IDS, add_derived
 
 
 class Slot(StrEnum):
@@ -118,7 +120,8 @@ class Catalog:
     foods: index ``food_id``; per 100 g, plus derived ``k2_ug``/``vit_k_total_ug``.
     recipes: index ``recipe_id``; per serving nutrients, ``cost_eur``, ``diet``,
       ``allergens`` (frozenset), ``slots`` (tuple of Slot), ``k2_coverage``,
-      ``d3_coverage`` (0–1), ``animals`` (frozenset of animal kinds).
+      ``d3_coverage`` (0–1), ``k2_measured``/``k2_derived``/``k2_borrowed`` (0–1,
+      summing to ``k2_coverage``), ``animals`` (frozenset of animal kinds).
     ingredients: rows ``recipe_id, food_id, grams, note`` (whole recipe).
     supplements: index ``supplement_id``; per unit, plus ``price_per_unit``.
     """
@@ -193,12 +196,10 @@ def derive_recipes(
     amounts["recipe_id"] = rows["recipe_id"]
     totals = amounts.groupby("recipe_id").sum(min_count=1)
 
-    k2_known = rows[list(MENAQUINONES)].notna().any(axis=1)
     d3_known = rows["vit_d3_ug"].notna()
     grams = rows.groupby("recipe_id")["grams"].sum()
     coverage = pd.DataFrame(
         {
-            "k2_coverage": (rows["grams"] * k2_known).groupby(rows["recipe_id"]).sum() / grams,
             "d3_coverage": (rows["grams"] * d3_known).groupby(rows["recipe_id"]).sum() / grams,
             "cost_total": (rows["grams"] / 1000 * rows["price_per_kg"])
             .groupby(rows["recipe_id"])
@@ -206,7 +207,7 @@ def derive_recipes(
             "animals": rows.groupby("recipe_id")["animal"].agg(frozenset),
             "allergens": rows.groupby("recipe_id")["allergens"].agg(_union_pipes),
         }
-    )
+    ).join(grade_shares(rows["grams"], rows["k2_grade"], rows["recipe_id"]))
 
     out = recipes.set_index("recipe_id")
     servings = out["servings"]

@@ -10,7 +10,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from planner.catalog import ALLERGENS, ANIMAL_DIET, SLUG, Problem, Slot
-from planner.nutrients import STORED_IDS
+from planner.k2_evidence import GRADES
+from planner.nutrients import MENAQUINONES, STORED_IDS
 
 
 def _nutrient_columns(nullable: bool = True) -> dict[str, pa.Column]:
@@ -55,8 +56,14 @@ def schemas(source_keys: set[str]) -> dict[str, pa.DataFrameSchema]:
                 "price_per_kg": pa.Column(float, pa.Check.ge(0), coerce=True),
                 "nutrient_source": pa.Column(str),
                 "k2_source": pa.Column(str, source_key, nullable=True),
+                "k2_grade": pa.Column(str, pa.Check.isin(list(GRADES))),
                 "notes": pa.Column(str, nullable=True),
-            }
+            },
+            checks=pa.Check(
+                lambda df: df[list(MENAQUINONES)].notna().any(axis=1)
+                == (df["k2_grade"] != "unknown"),
+                error="k2_grade must be unknown exactly when no K2 form has a figure",
+            ),
         ),
         "recipes": pa.DataFrameSchema(
             {

@@ -167,7 +167,7 @@ def sources_frame(meals: pd.DataFrame, foods: pd.DataFrame, catalog: Catalog) ->
 
 def coverage_frame(foods: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """``day, known_g, total_g, k2_coverage``: ingredient grams with a known K2 figure per day."""
-    known = catalog.foods[list(K2_FORMS)].notna().any(axis=1)
+    known = catalog.foods["k2_grade"] != "unknown"
     grams = foods.assign(known_g=foods["grams"] * foods["food_id"].map(known).astype(float))
     per_day = grams.groupby("day").agg(known_g=("known_g", "sum"), total_g=("grams", "sum"))
     per_day["k2_coverage"] = per_day["known_g"] / per_day["total_g"]

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.catalog import CatalogError, Diet, Slot, derive_recipes, load_catalog
+from planner.k2_evidence import KNOWN_GRADES
 from planner.nutrients import STORED_IDS, add_derived
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
@@ -137,7 +138,7 @@ def test_unknown_stays_unknown():
 def test_diet_is_the_least_restrictive_ingredient(animals, diet):
     foods = pd.DataFrame({
         "food_id": [f"f{i}" for i in range(len(animals))], "animal": animals,
-        "allergens": [None] * len(animals), "price_per_kg": 1.0,
+        "allergens": [None] * len(animals), "price_per_kg": 1.0, "k2_grade": "unknown",
     }).set_index("food_id")
     foods = add_derived(foods.reindex(columns=[*foods.columns, *STORED_IDS]))
     recipes = pd.DataFrame({"recipe_id": ["r"], "slots": ["lunch"], "servings": [1.0]})
@@ -150,12 +151,15 @@ def test_diet_is_the_least_restrictive_ingredient(animals, diet):
     grams=st.lists(st.floats(1, 500), min_size=1, max_size=5),
     values=st.lists(st.one_of(st.none(), st.floats(0, 1000)), min_size=5, max_size=5),
     servings=st.floats(0.5, 8),
+    grades=st.lists(st.sampled_from(KNOWN_GRADES), min_size=5, max_size=5),
 )
-def test_per_serving_sum_and_coverage(grams, values, servings):
+def test_per_serving_sum_and_coverage_by_grade(grams, values, servings, grades):
     n = len(grams)
     foods = pd.DataFrame({
         "food_id": [f"f{i}" for i in range(n)], "animal": "none", "allergens": None,
         "price_per_kg": 2.0, "mk7_ug": values[:n],
+        "k2_grade": [g if v is not None else "unknown"
+                     for g, v in zip(grades[:n], values[:n], strict=True)],
     }).set_index("food_id")
     foods = add_derived(foods.reindex(columns=[*foods.columns, *[
         c for c in STORED_IDS if c != "mk7_ug"]]))
@@ -168,4 +172,16 @@ def test_per_serving_sum_and_coverage(grams, values, servings):
     else:
         assert math.isnan(row["k2_ug"])
     assert row["k2_coverage"] == pytest.approx(sum(g for g, _ in known) / sum(grams))
+    for grade in KNOWN_GRADES:
+        rows = zip(grams, values[:n], grades[:n], strict=True)
+        graded = sum(g for g, v, k in rows if v is not None and k == grade)
+        assert row[f"k2_{grade}"] == pytest.approx(graded / sum(grams))
     assert row["cost_eur"] == pytest.approx(sum(grams) / 1000 * 2.0 / servings)
+
+
+def test_k2_grade_must_match_the_figures(data_dir):
+    edit_csv(data_dir / "foods.csv",
+             lambda f: f.assign(k2_grade=f["k2_grade"].where(f["food_id"] != "natto", "unknown")))
+    found = problems_of(data_dir)
+    assert any("k2_grade must be unknown exactly when no K2 form has a figure" in p
+               for p in found), found

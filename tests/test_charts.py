@@ -71,7 +71,8 @@ def test_k2_coverage_is_the_known_share_of_ingredient_grams(frames):
 
 def test_a_fully_measured_plan_has_no_unknown_note():
     natto = CAT.foods.loc[["natto"]]
-    cat = replace(CAT, foods=pd.concat([natto, CAT.foods.drop(index="natto").assign(mk7_ug=0.0)]))
+    measured = CAT.foods.drop(index="natto").assign(mk7_ug=0.0, k2_grade="measured")
+    cat = replace(CAT, foods=pd.concat([natto, measured]))
     frames = charts.plan_frames(two_days(), cat)
     assert frames.k2_coverage == 1.0
     assert frames.k2_unknown_note() is None

@@ -30,7 +30,7 @@ NUTRIENTS = [
 ]
 REQUIRED_COLUMNS = [
     "food_id", "name", "category", "usda_ndb", *NUTRIENTS, "animal", "allergens",
-    "price_per_kg", "nutrient_source", "k2_source", "notes", "price_source",
+    "price_per_kg", "nutrient_source", "k2_source", "k2_grade", "notes", "price_source",
 ]
 SR28 = {n: n for n in NUTRIENTS[:12]} | {
     "mk4_ug": "vit_k2_mk4_ug", "vit_d2_ug": "vit_d2_ug", "vit_d3_ug": "vit_d3_ug",
@@ -147,13 +147,16 @@ def test_usda_numbers_are_five_digit_text_and_cited(foods):
 
 @needs_reference
 def test_sr28_cited_foods_carry_sr28_values(foods, sr28, source_keys):
-    """SR28's figure where it has one; blank where it has none, except the two
-    documented additions: literature MK-4 (with k2_source) and literature D3
-    (noted as ``D3 from <source key>``)."""
+    """SR28's figure where it has one; blank where it has none, except the
+    documented additions: cited MK-4 (with k2_source), literature D3 (noted as
+    ``D3 from <source key>``) and NEVO's D3, which takes precedence (checked in
+    test_food_evidence.py)."""
     problems = []
     for _, food in foods.dropna(subset=["usda_ndb"]).iterrows():
         ref = sr28.loc[food["usda_ndb"]]
         for ours, theirs in SR28.items():
+            if ours == "vit_d3_ug" and "D3 from nevo2021:" in (food["notes"] or ""):
+                continue
             mine, truth = food[ours], ref[theirs]
             if pd.isna(truth):
                 d3_key = re.search(r"D3 from (\w+):", food["notes"] or "")
@@ -220,7 +223,7 @@ def test_k2_headline_figures(foods):
     k2 = by_id[["mk4_ug", *LONG_CHAIN]].astype(float).sum(axis=1, min_count=1)
     assert k2["gouda_aged"] > k2["gouda_young"] > k2["brie"]
     assert k2.isna().sum() < len(k2)
-    assert pd.isna(k2["tempeh"]) and pd.isna(k2["kimchi"]), "no source: must stay unknown"
+    assert k2["egg_whole"] == pytest.approx(30.9 + 1.2 + 1.4 + 1.6), "Jensen 2022 free-range egg"
 
 
 def test_supplement_dri_and_preset_sources_exist(source_keys):
