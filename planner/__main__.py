@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from planner.cli_catalog import add_catalog_commands
+from planner.cli_data_report import add_data_report_command
 from planner.cli_plan import add_plan_command
 from planner.cli_users import add_users_command
 
@@ -15,6 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     subparsers = parser.add_subparsers(dest="command", required=True)
     add_plan_command(subparsers)
     add_catalog_commands(subparsers)
+    add_data_report_command(subparsers)
     add_users_command(subparsers)
     args = parser.parse_args(argv)
     return int(args.handler(args) or 0)

@@ -11,10 +11,11 @@ import pandas as pd
 
 from planner import DATA_DIR
 from planner.catalog import Catalog, CatalogError, load_catalog
+from planner.k2_evidence import KNOWN_GRADES, k2_text
 from planner.nutrients import ALL_IDS
 
-RECIPE_FIELDS = ("name", "slots", "servings", "diet", "allergens", "k2_coverage", "d3_coverage",
-                 "cost_eur")
+RECIPE_FIELDS = ("name", "slots", "servings", "diet", "allergens", "k2_coverage", "k2_measured",
+                 "k2_derived", "k2_borrowed", "d3_coverage", "cost_eur")
 SUMMARY = ("energy_kcal", "protein_g", "calcium_mg", "k2_ug", "vit_d3_ug")
 
 
@@ -28,10 +29,10 @@ def add_catalog_commands(subparsers: argparse._SubParsersAction) -> None:
         sub = subparsers.add_parser(name, help=helptext)
         sub.add_argument("--json", action="store_true", help="print one JSON document")
         sub.add_argument("--data", type=Path, default=DATA_DIR, help="data folder")
-        sub.set_defaults(handler=lambda args, run=run: run(_load(args.data), args.json))
+        sub.set_defaults(handler=lambda args, run=run: run(load_or_exit(args.data), args.json))
 
 
-def _load(folder: Path) -> Catalog:
+def load_or_exit(folder: Path) -> Catalog:
     """The catalog in ``folder``; bad data exits with every problem listed."""
     try:
         return load_catalog(folder)
@@ -59,13 +60,13 @@ def _records(frame: pd.DataFrame, id_name: str, fields: tuple[str, ...]) -> list
 
 def _foods(catalog: Catalog, as_json: bool) -> None:
     fields = ("name", "category", "usda_ndb", *ALL_IDS, "animal", "allergens", "price_per_kg",
-              "nutrient_source", "k2_source")
+              "nutrient_source", "k2_source", "k2_grade")
     if as_json:
         print(json.dumps({"foods": _records(catalog.foods, "food_id", fields)}, ensure_ascii=False))
         return
-    table = catalog.foods[["name", "category", *SUMMARY]]
+    table = catalog.foods[["name", "category", *SUMMARY, "k2_grade"]]
     print(table.to_string(na_rep="?", float_format=lambda v: f"{v:.1f}"))
-    print("\nper 100 g; ? = unknown (not measured), never zero")
+    print("\nper 100 g; ? = unknown (not measured), never zero; k2_grade = evidence behind K2")
 
 
 def _recipes(catalog: Catalog, as_json: bool) -> None:
@@ -73,8 +74,13 @@ def _recipes(catalog: Catalog, as_json: bool) -> None:
         records = _records(catalog.recipes, "recipe_id", (*RECIPE_FIELDS, *ALL_IDS))
         print(json.dumps({"recipes": records}, ensure_ascii=False))
         return
-    table = catalog.recipes[["name", "diet", *SUMMARY, "k2_coverage"]].copy()
+    recipes = catalog.recipes
+    table = recipes[["name", "diet", *SUMMARY]].copy()
     table["diet"] = table["diet"].astype(str)
-    table["k2_coverage"] = (table["k2_coverage"] * 100).round().astype(int).astype(str) + " %"
+    table["k2_ug"] = [k2_text(k2, cov) for k2, cov in zip(recipes["k2_ug"],
+                                                          recipes["k2_coverage"], strict=True)]
+    for grade in KNOWN_GRADES:
+        table[grade] = (recipes[f"k2_{grade}"] * 100).round().astype(int).astype(str) + " %"
     print(table.to_string(na_rep="?", float_format=lambda v: f"{v:.1f}"))
-    print("\nper serving; ? = unknown; k2_coverage = share of ingredient mass with a K2 figure")
+    print("\nper serving; ? = unknown; K2 counts known figures only (a lower bound); "
+          "measured/derived/borrowed = share of ingredient mass whose K2 figure has that grade")
