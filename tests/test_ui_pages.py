@@ -233,3 +233,14 @@ def test_a_broken_lock_in_the_link_is_explained_and_can_be_cleared():
     assert any("garbage" in e for e in errors(at)), errors(at)
     at.button(key="clear_locks").click().run()
     assert at.session_state["locks"] == [] and not errors(at)
+
+
+def test_k2_reads_as_a_lower_bound_with_coverage_on_the_recipe_and_plan_pages():
+    at = planned()
+    status = at.dataframe[1].value.to_string()
+    assert "≥" in status and "nan" not in status.lower()
+    at.switch_page("planner/ui/recipes_page.py").run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "K2 per serving ≥" in captions and "% of the mass" in captions
+    assert "measured" in captions and "nan" not in captions.lower()
+    assert "None" not in captions

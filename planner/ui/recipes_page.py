@@ -5,6 +5,7 @@ import streamlit as st
 
 from planner import nutrients as N
 from planner.catalog import ALLERGENS, Diet, Slot
+from planner.k2_evidence import KNOWN_GRADES, k2_text
 from planner.ui import state, widgets
 
 state.setup()
@@ -42,7 +43,8 @@ columns = {
     "diet": st.column_config.TextColumn("Diet"),
     "prep_minutes": st.column_config.NumberColumn("Prep (min)", format="%d"),
     N.ENERGY: st.column_config.NumberColumn(N.get(N.ENERGY).axis_title, format="%.0f"),
-    N.K2: st.column_config.NumberColumn(N.get(N.K2).axis_title, format="%.1f"),
+    N.K2: st.column_config.NumberColumn(f"{N.get(N.K2).label} ≥ ({N.get(N.K2).unit})",
+                                        format="≥ %.1f"),
     N.D3: st.column_config.NumberColumn(N.get(N.D3).axis_title, format="%.1f"),
     N.CALCIUM: st.column_config.NumberColumn(N.get(N.CALCIUM).axis_title, format="%.0f"),
     "k2_coverage": st.column_config.ProgressColumn("K2 known", min_value=0.0, max_value=1.0,
@@ -67,6 +69,8 @@ else:
     facts[3].metric("Cost per serving", f"€{recipe['cost_eur']:.2f}")
     st.caption("Slots: " + ", ".join(recipe["slots"]) + " · Allergens: "
                + (", ".join(sorted(recipe["allergens"])) or "none"))
+    st.caption(f"K2 per serving {k2_text(recipe[N.K2], recipe['k2_coverage'])}; by evidence: "
+               + ", ".join(f"{g} {recipe[f'k2_{g}']:.0%}" for g in KNOWN_GRADES))
     widgets.coverage_note(recipe["k2_coverage"])
     ing, nut = st.columns(2)
     with ing:

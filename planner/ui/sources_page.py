@@ -15,7 +15,12 @@ st.markdown(
     "Food nutrients are per 100 g, mostly from USDA FoodData Central (SR Legacy); vitamin K2 "
     "(menaquinones MK-4 … MK-10) and vitamin D3 come from the published analyses cited below. "
     "A blank in the data means *unknown*, never zero: each recipe carries the share of its "
-    "ingredient weight whose K2 is measured (its K2 coverage)."
+    "ingredient weight whose K2 is known (its K2 coverage), split by the evidence grade of "
+    "each food's figure: *measured* (an analysis of the food), *derived* (computed from cited "
+    "figures, e.g. cooked to raw weight), *borrowed* (a similar food or a secondary "
+    "compilation). K2 totals are shown as \"≥ X µg\": they count known figures only. "
+    "Source precedence for D3 and K2: NEVO 2021 where it has the food, then USDA SR28, then "
+    "the literature (primary before secondary), then a named similar food."
 )
 st.dataframe(
     cat.sources.reset_index(), hide_index=True, width="stretch",
@@ -52,7 +57,8 @@ and — only if you allow them — whole supplement units. It solves a mixed-int
 * **Targets**: each nutrient's minimum and maximum, either **every day** or as a **weekly
   average** (K2 and D3 are fat-soluble and stored, so a weekly average is sound; upper limits
   always hold every day). Steady-vitamin-K mode keeps each day's K1 + K2 within a band of
-  your usual intake and leaves out natto and K2 supplements.
+  your usual intake and leaves out natto and K2 supplements. K2 floors count **only known K2
+  figures**: a food whose K2 is unknown adds nothing toward a K2 minimum (conservative).
 * **Objective**: the lowest cost, with small penalties that favour variety; on *Re-plan*, every
   meal that changes costs extra too, so a small edit does not reshuffle the week.
 * **Always an answer**: when the targets cannot all be met, the planner relaxes them with

@@ -32,7 +32,7 @@ def coverage_note(k2_coverage: float, what: str = "this recipe") -> None:
     """A visible note when K2 is unknown for part of the ingredient mass, never a silent zero."""
     if k2_coverage < 0.999:
         st.caption(
-            f":material/warning: K2 is measured for {k2_coverage:.0%} of {what}'s ingredient "
+            f":material/warning: K2 is known for {k2_coverage:.0%} of {what}'s ingredient "
             "weight; the rest is unknown, so the true K2 may be higher than shown."
         )
 
@@ -164,7 +164,8 @@ def day_status(status: pd.DataFrame) -> None:
     """K2, D3, calcium and energy per day against target: ✓ met, ✗ missed, plain = no target."""
     mark = {True: "✓ ", False: "✗ "}
     cells = status.assign(
-        cell=[f"{mark.get(met, '')}{value:,.0f} {nutrients.get(n).unit}"
+        cell=[f"{mark.get(met, '')}{'≥ ' if n == nutrients.K2 else ''}{value:,.0f} "
+              f"{nutrients.get(n).unit}"
               for n, value, met in zip(status["nutrient"], status["value"], status["met"],
                                        strict=True)],
         row=status["day"].map(lambda d: f"Day {d}" if isinstance(d, int) else str(d)),
