@@ -9,6 +9,7 @@ block, ``compact.py``).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 
@@ -79,11 +80,9 @@ def _solve_day_pattern(request: PlanRequest, catalog: Catalog, deadline: Deadlin
     for i, block in enumerate(parts):
         share = deadline.until(time.monotonic() + deadline.left() / (len(parts) - i))
         plan = None
-        try:
+        with contextlib.suppress(Infeasible):  # no day meets the hard daily rules
             plan = day_pattern.solve_block(problem, block, history, share, False,
                                            request.solver, kernel, pool)
-        except Infeasible:
-            pass
         if plan is None and fallback and not deadline.expired():
             # the closest plan, with time borrowed from the blocks still to come
             share = deadline.until(time.monotonic() + deadline.left() / (len(parts) - i))

@@ -19,9 +19,9 @@ its share of the request's deadline and with the blocks before it fixed:
    ``KERNEL_SIZE`` recipes per slot with the least LP reduced cost), and one
    pricing pass over the whole library at the end keeps the bound global.
 3. **Integer plan.** The master with integer λ over the generated columns
-   (HiGHS, or CBC when asked); while the gap is above the request's and time
-   remains: a dive (fix the largest fractional λ, re-price, repeat) and the
-   integer master again.
+   (HiGHS, or CBC when asked); while the gap is above half the request's and
+   time remains: a dive (fix the largest fractional λ, re-price, repeat: its
+   integral end is a plan too) and the integer master again.
 4. **Elastic mode.** When no day or no block meets the hard rules, the same
    method runs with penalised slack on every row and empty slots, so the
    closest plan comes back (status ``relaxed``) and its shortfalls can be
@@ -44,12 +44,15 @@ from planner.optimize.problem import EMPTY, Day, DayRules, Problem, fixed_meals
 KERNEL_ABOVE = 400  # recipes; above this, pricing runs on a kernel
 KERNEL_SIZE = 60  # recipes per slot in the kernel
 FIRST_SHARE = 0.2  # of a block's time, at most, for first columns
+AIM = 0.5  # of the request's gap: below it a block stops improving
 CG_SHARE = 0.55  # of a block's time for column generation
+FIRST_PLAN_SHARE = 0.65  # … after which the first integer master stops once it has a plan
 IP_SHARE = 0.8  # … until the first integer master ends
 DIVE_SHARE = 0.92  # … until diving ends (the rest: the last integer master)
+MIP_SHARE = 0.15  # of a phase's time left, at most, for one pricing MILP
 FIRST_ROUNDS = 8  # rounds of first columns per kind
 FIRST_REPEAT_PRICE = 2.0  # € added per earlier use of a recipe while making first columns
-BOUND_TOLERANCE = 0.25  # stop generating columns once the LP gap is this share of gap_rel
+BOUND_TOLERANCE = 0.05  # stop generating columns once the LP gap is this share of gap_rel
 
 
 @dataclass(frozen=True)
@@ -80,12 +83,18 @@ class BlockSolver:
         self.converged = False  # the last generate() found no new column (exact pricing)
 
     def seed(self, days: list[Day]) -> None:
-        """Offer known days (from earlier blocks) as first columns where their rules allow."""
+        """Offer known days (the previous block's columns) as first columns where their
+        rules allow; in elastic mode, also each kind's locks with every other slot empty,
+        so the integer master always has a plan."""
         for k, rules in enumerate(self.kinds):
             locked = {(s, r, p) for s, r, p in rules.locks}
             for day in days:
-                if locked <= set(day.meals):
+                if locked <= set(day.meals) and len(day.meals) == len(self.problem.slots):
                     self.master.add(k, day)
+            if self.elastic:
+                fixed = {s: (s, r, p) for s, r, p in rules.locks}
+                meals = tuple(fixed.get(s, (s, EMPTY, 0.0)) for s in self.problem.slots)
+                self.master.add(k, Day(meals, (0,) * len(self.problem.supp_ids)))
 
     def first_columns(self, until: dl.Deadline) -> None:
         """Days priced at the average day's duals (``DayPricing.first_duals``), each round
@@ -121,7 +130,8 @@ class BlockSolver:
                 return
             lagrangian, added, exact = duals.objective, 0, True
             for k, pricing in enumerate(self.pricing):
-                priced = pricing.price(duals.w, duals.y[k], duals.mu[k], until=until.end)
+                priced = pricing.price(duals.w, duals.y[k], duals.mu[k],
+                                       until=_mip_until(until))
                 exact &= priced.exact
                 lagrangian += len(self.kind_days[k]) * min(0.0, priced.bound - duals.mu[k])
                 for day, value in zip(priced.days, priced.values, strict=True):
@@ -149,24 +159,30 @@ class BlockSolver:
         for k, pricing in enumerate(self.full):
             if until.expired():
                 return
-            priced = pricing.price(duals.w, duals.y[k], duals.mu[k], until=until.end)
+            priced = pricing.price(duals.w, duals.y[k], duals.mu[k], until=_mip_until(until))
             lagrangian += len(self.kind_days[k]) * min(0.0, priced.bound - duals.mu[k])
         self.bound = max(self.bound, lagrangian)
 
     def integer(self, until: dl.Deadline, gap_rel: float, solver: str,
-                ) -> tuple[float, dict] | None:
-        return self.master.solve_ip(until, gap_rel / 4, solver)
+                planned_by: float | None = None) -> tuple[float, dict] | None:
+        """The integer master (see ``Master.solve_ip``) aiming at half the request's gap."""
+        return self.master.solve_ip(until, gap_rel * AIM, solver, planned_by)
 
-    def dive(self, until: dl.Deadline, gap_rel: float) -> None:
-        """Fix the largest fractional λ upwards, re-price, until the LP is integral or time
-        is up; the columns found stay for the next integer master."""
+    def dive(self, until: dl.Deadline, gap_rel: float) -> tuple[float, dict] | None:
+        """Fix the largest fractional λ upwards and re-price, until the LP is integral (a
+        plan: (objective, days per column)) or time is up (None); the columns found stay
+        for the next integer master."""
         fixed: dict = {}
+        plan = None
         while not until.expired():
             self.generate(until, gap_rel, max_rounds=3)
             if self.master.solve_lp(until) is None:
                 break
             values = self.master.fractional()
             if all(abs(v - round(v)) < 1e-6 for v in values.values()):
+                if not self.master.uses_slack() or self.elastic:
+                    counts = {key: round(v) for key, v in values.items() if round(v) > 0}
+                    plan = (self.master.objective_of(counts), counts)
                 break
             key = max(values, key=lambda q: values[q] - fixed.get(q, 0))
             fixed[key] = max(fixed.get(key, 0) + 1, round(values[key]))
@@ -174,6 +190,7 @@ class BlockSolver:
                 break
             self.master.fix_at_least(key, fixed[key])
         self.master.release()
+        return plan
 
     def plan_of(self, counts: dict) -> dict[int, Day]:
         """Days of the block from integer column counts (each kind's days in order)."""
@@ -183,6 +200,11 @@ class BlockSolver:
                       if kind == k for _ in range(n)]
             out.update(zip(days, chosen, strict=False))
         return out
+
+
+def _mip_until(until: dl.Deadline) -> float:
+    """When a pricing MILP must stop: ``MIP_SHARE`` of the phase's time left."""
+    return time.monotonic() + MIP_SHARE * until.left()
 
 
 def _order(item) -> tuple:
@@ -294,18 +316,25 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
     if bs.converged and not elastic and bs.master.uses_slack():
         return None  # the LP relaxation itself needs a shortfall: no hard plan exists
     bs.global_bound(phase(CG_SHARE + 0.1))
-    best = bs.integer(phase(IP_SHARE), gap_rel, solver)
-    if not _within(best, bs.bound, gap_rel) and not deadline.expired():
-        bs.dive(phase(DIVE_SHARE), gap_rel)
-        again = bs.integer(deadline, gap_rel, solver)
-        if again is not None and (best is None or again[0] < best[0] - 1e-9):
-            best = again
-    pool.extend(day for (_, day) in bs.master.support())
+    best = bs.integer(phase(IP_SHARE), gap_rel, solver, phase(FIRST_PLAN_SHARE).end)
+    if not _within(best, bs.bound, gap_rel * AIM) and not deadline.expired():
+        best = _better(best, bs.dive(phase(DIVE_SHARE), gap_rel))
+        if not _within(best, bs.bound, gap_rel * AIM):
+            best = _better(best, bs.integer(deadline, gap_rel, solver))
+    pool[:] = dict.fromkeys(day for (_, day) in bs.master.columns.var)  # seeds the next block
     if best is None:
         return None
     objective, counts = best
     bound = bs.bound if math.isfinite(bs.bound) else None
     return BlockPlan(bs.plan_of(counts), objective, bound, elastic)
+
+
+def _better(a: tuple[float, dict] | None, b: tuple[float, dict] | None,
+            ) -> tuple[float, dict] | None:
+    """The cheaper of two plans (either may be None)."""
+    if a is None or (b is not None and b[0] < a[0] - 1e-9):
+        return b
+    return a
 
 
 def _within(best: tuple[float, dict] | None, bound: float, gap_rel: float) -> bool:

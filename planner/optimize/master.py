@@ -169,21 +169,19 @@ class Master:
         """Whether the last solve used an artificial day or a weekly shortfall."""
         return any((v.value() or 0.0) > 1e-6 for v in (*self.artificial, *self.shortfall))
 
-    def support(self) -> list[tuple[int, Day]]:
-        """The columns of the last LP solve with λ > 0 (good first columns elsewhere)."""
-        return [key for key, var in self.columns.var.items() if (var.value() or 0.0) > 1e-9]
-
     def fractional(self) -> dict[tuple[int, Day], float]:
         """λ of the last LP solve, nonzero entries only."""
         return {key: var.value() for key, var in self.columns.var.items()
                 if (var.value() or 0.0) > 1e-9}
 
     def solve_ip(self, deadline: dl.Deadline, gap_rel: float, solver: str,
+                 planned_by: float | None = None,
                  ) -> tuple[float, dict[tuple[int, Day], int]] | None:
         """The integer master over the columns so far: (objective, days per column), or
-        None when it has no plan (hard mode: none without artificial days or shortfall)."""
-        maker = dl.cbc(deadline, gap_rel) if solver == "cbc" else dl.highs(deadline, True,
-                                                                           gap_rel)
+        None when it has no plan (hard mode: none without artificial days or shortfall).
+        HiGHS stops at the monotonic time ``planned_by`` once it has a plan."""
+        maker = dl.cbc(deadline, gap_rel) if solver == "cbc" else dl.highs(
+            deadline, True, gap_rel, planned_by=planned_by)
         stats = dl.run(self.lp, maker, deadline)
         if not stats.has_solution:
             return None
@@ -207,7 +205,7 @@ class Master:
                 if r != EMPTY:
                     uses[r] = uses.get(r, 0) + n
         total += VARIETY_PENALTY * sum(max(0, u - 1) for u in uses.values())
-        for j, (key, low) in enumerate(pb.weekly):
+        for key, low in pb.weekly:
             rhs = low * self.length
             total += week_penalty(rhs, self.elastic) * max(0.0, rhs - weekly[key])
         for week in self.earlier:

@@ -285,9 +285,10 @@ class DayPricing:
     def enumerate_days(self, option: np.ndarray, pill: np.ndarray, rcp_opt: np.ndarray,
                        rcp_combo: np.ndarray, room: float, top: int,
                        ) -> tuple[list[Day], list[float]] | None:
-        """Every day whose summed ``rcp`` (options, supplement combinations) is at most ``room`` and that meets the daily rows
-        (hard mode), built slot by slot; → the ``top`` best by objective, or None when a
-        step would form more than ``PAIR_BUDGET`` partial days."""
+        """Every day whose summed ``rcp`` (options, supplement combinations) is at most
+        ``room`` and that meets the daily rows (hard mode), built slot by slot; → the
+        ``top`` best by objective, or None when a step would form more than ``PAIR_BUDGET``
+        partial days."""
         pb = self.problem
         rows = pb.daily
         groups = []  # (rcp, value, daily amounts, recipe, locked, choice ids)

@@ -22,7 +22,7 @@ import numpy as np
 
 from planner import nutrients as nu
 from planner.catalog import Catalog
-from planner.goals import MAX_SUPPLEMENT_UNITS, PORTIONS, PlanRequest, Window, eligible
+from planner.goals import MAX_SUPPLEMENT_UNITS, PlanRequest, Window, eligible
 from planner.plan import COST
 
 BLOCK_DAYS = 7
