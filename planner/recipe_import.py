@@ -48,6 +48,11 @@ SLOT_WORDS = {"breakfast": Slot.BREAKFAST, "brunch": Slot.BREAKFAST, "lunch": Sl
               "entree": Slot.DINNER, "snack": Slot.SNACK, "appetizer": Slot.SNACK,
               "dessert": Slot.SNACK}
 DEFAULT_SLOTS = (Slot.LUNCH, Slot.DINNER)
+MAX_FILE_BYTES = 2 * 1024 * 1024  # a recipe page is rarely above 1 MiB
+MAX_NAME = 200  # characters, as the store keeps them
+MAX_LINES = 200  # ingredient lines per recipe
+MAX_PREP_MINUTES = 7 * 24 * 60
+MAX_SERVINGS = 100.0
 CSV_COLUMNS = ("recipe_name", "servings", "slots", "prep_minutes", "ingredient", "method")
 CSV_TEMPLATE = (
     ",".join(CSV_COLUMNS) + "\n"
@@ -82,6 +87,9 @@ class RecipeDraft:
 # -- reading files -----------------------------------------------------------------------
 def read_recipes(filename: str, data: bytes) -> list[RecipeDraft]:
     """The recipes in an uploaded file (``.csv`` template, or JSON-LD / HTML)."""
+    if len(data) > MAX_FILE_BYTES:
+        raise RecipeImportError(f"{filename}: the file is larger than "
+                                f"{MAX_FILE_BYTES // 1024 // 1024} MiB")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -90,14 +98,16 @@ def read_recipes(filename: str, data: bytes) -> list[RecipeDraft]:
         raise RecipeImportError(f"{filename}: the file is empty")
     if filename.lower().endswith(".csv"):
         return read_csv_template(text)
-    return read_jsonld(text)
+    try:
+        return read_jsonld(text)
+    except RecursionError:
+        raise RecipeImportError(f"{filename}: the JSON is nested too deeply") from None
 
 
 def read_jsonld(text: str) -> list[RecipeDraft]:
     """Every schema.org Recipe in a JSON-LD document or in an HTML page's
     ``<script type="application/ld+json">`` blocks (``@graph`` and lists included)."""
-    blocks = (re.findall(r"<script[^>]*application/ld\+json[^>]*>(.*?)</script>", text,
-                         flags=re.S | re.I) if text.lstrip().startswith("<") else [text])
+    blocks = _jsonld_blocks(text) if text.lstrip().startswith("<") else [text]
     if not blocks:
         raise RecipeImportError("the page has no JSON-LD block (schema.org Recipe)")
     nodes: list[dict] = []
@@ -108,9 +118,43 @@ def read_jsonld(text: str) -> list[RecipeDraft]:
             raise RecipeImportError(
                 f"the file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
             ) from None
+
     if not nodes:
         raise RecipeImportError("no schema.org Recipe found (expected \"@type\": \"Recipe\")")
     return [_draft_from_node(node, i + 1) for i, node in enumerate(nodes)]
+
+
+def _jsonld_blocks(page: str) -> list[str]:
+    """The text of every ``<script type="application/ld+json">`` element.
+
+    One forward scan with ``str.find`` (linear in the page; a regular expression or the
+    standard library's HTML parser is quadratic on a page of unclosed ``<script`` tags).
+    """
+    lower, blocks, at = page.lower(), [], 0
+    while (start := lower.find("<script", at)) >= 0:
+        end_of_tag = lower.find(">", start)
+        if end_of_tag < 0:
+            break
+        close = lower.find("</script", end_of_tag)
+        if close < 0:
+            break
+        if "application/ld+json" in lower[start:end_of_tag]:
+            blocks.append(page[end_of_tag + 1:close])
+        at = close + 1
+    return blocks
+
+
+def _strip_tags(text: str) -> str:
+    """``text`` with each ``<…>`` tag replaced by a space (a linear scan, as above)."""
+    parts, at = [], 0
+    while (start := text.find("<", at)) >= 0:
+        end = text.find(">", start)
+        if end < 0:
+            break
+        parts += [text[at:start], " "]
+        at = end + 1
+    parts.append(text[at:])
+    return "".join(parts)
 
 
 def _recipe_nodes(value) -> list[dict]:
@@ -127,7 +171,7 @@ def _recipe_nodes(value) -> list[dict]:
 
 def _draft_from_node(node: dict, number: int) -> RecipeDraft:
     name = node.get("name")
-    where = f"recipe {number}" + (f" ({name!r})" if isinstance(name, str) else "")
+    where = f"recipe {number}" + (f" ({name[:60]!r})" if isinstance(name, str) else "")
     if not isinstance(name, str) or not name.strip():
         raise RecipeImportError(f"{where}: the recipe has no name")
     lines = node.get("recipeIngredient", node.get("ingredients"))
@@ -135,6 +179,10 @@ def _draft_from_node(node: dict, number: int) -> RecipeDraft:
         raise RecipeImportError(f"{where}: no ingredient list (recipeIngredient)")
     if not all(isinstance(line, str) for line in lines):
         raise RecipeImportError(f"{where}: every recipeIngredient entry must be text")
+    if len(lines) > MAX_LINES:
+        raise RecipeImportError(f"{where}: more than {MAX_LINES} ingredient lines")
+    if len(_clean_text(name)) > MAX_NAME:
+        raise RecipeImportError(f"{where}: the name is longer than {MAX_NAME} characters")
     return RecipeDraft(
         name=_clean_text(name), servings=_servings(node.get("recipeYield"), where),
         slots=_slots(node.get("recipeCategory")),
@@ -145,7 +193,7 @@ def _draft_from_node(node: dict, number: int) -> RecipeDraft:
 
 
 def _clean_text(text: str) -> str:
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", text))).strip()
+    return " ".join(html.unescape(_strip_tags(text)).split())
 
 
 def _servings(value, where: str) -> float:
@@ -153,12 +201,15 @@ def _servings(value, where: str) -> float:
         value = value[0] if value else None
     if value is None:
         return 1.0
-    if isinstance(value, int | float) and value > 0:
-        return float(value)
-    found = re.search(r"\d+(\.\d+)?", str(value))
-    if not found or float(found.group()) <= 0:
-        raise RecipeImportError(f"{where}: recipeYield {value!r} gives no number of servings")
-    return float(found.group())
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    else:
+        found = re.search(r"\d{1,6}(\.\d{1,6})?", str(value)[:200])
+        number = float(found.group()) if found else 0.0
+    if not 0 < number <= MAX_SERVINGS:
+        raise RecipeImportError(f"{where}: recipeYield {str(value)[:40]!r} gives no number of "
+                                f"servings from 1 to {MAX_SERVINGS:g}")
+    return number
 
 
 def _slots(value) -> tuple[Slot, ...]:
@@ -168,12 +219,15 @@ def _slots(value) -> tuple[Slot, ...]:
 
 
 def _minutes(value) -> int | None:
-    """ISO 8601 duration (``PT1H30M``) in whole minutes; None when absent or unreadable."""
-    found = re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:\d+S)?)?", str(value or ""))
+    """ISO 8601 duration (``PT1H30M``) in whole minutes; None when absent, unreadable or
+    longer than a week."""
+    found = re.fullmatch(r"P(?:(\d{1,6})D)?(?:T(?:(\d{1,6})H)?(?:(\d{1,6})M)?(?:\d{1,6}S)?)?",
+                         str(value or "")[:40])
     if not found or not any(found.groups()):
         return None
     days, hours, minutes = (int(g or 0) for g in found.groups())
-    return days * 1440 + hours * 60 + minutes
+    total = days * 1440 + hours * 60 + minutes
+    return total if total <= MAX_PREP_MINUTES else None
 
 
 def _method(value) -> str:
@@ -195,6 +249,15 @@ def read_csv_template(text: str) -> list[RecipeDraft]:
         raise RecipeImportError(
             f"the CSV lacks the column(s) {', '.join(missing)}; "
             f"the template's columns are {', '.join(CSV_COLUMNS)}")
+    try:
+        recipes = _csv_recipes(reader)
+    except csv.Error as exc:
+        raise RecipeImportError(f"the CSV cannot be read ({exc})") from None
+    return _make_drafts(recipes)
+
+
+def _csv_recipes(reader: csv.DictReader) -> dict[str, dict]:
+    """Recipe name → its first row, line number and ingredient lines."""
     recipes: dict[str, dict] = {}
     for line_no, row in enumerate(reader, start=2):
         name = (row.get("recipe_name") or "").strip()
@@ -203,14 +266,23 @@ def read_csv_template(text: str) -> list[RecipeDraft]:
         recipe = recipes.setdefault(name, {"row": row, "line": line_no, "lines": []})
         if (row.get("ingredient") or "").strip():
             recipe["lines"].append(row["ingredient"].strip())
+    return recipes
+
+
+def _make_drafts(recipes: dict[str, dict]) -> list[RecipeDraft]:
     drafts = []
     for name, recipe in recipes.items():
         first, where = recipe["row"], f"CSV line {recipe['line']} ({name!r})"
         if not recipe["lines"]:
             raise RecipeImportError(f"{where}: the recipe has no ingredient lines")
+        if len(recipe["lines"]) > MAX_LINES:
+            raise RecipeImportError(f"{where}: more than {MAX_LINES} ingredient lines")
         prep = (first.get("prep_minutes") or "").strip()
-        if prep and not prep.isdigit():
-            raise RecipeImportError(f"{where}: prep_minutes {prep!r} is not a whole number")
+        if prep and not (prep.isdigit() and int(prep) <= MAX_PREP_MINUTES):
+            raise RecipeImportError(f"{where}: prep_minutes {prep[:20]!r} is not a whole number "
+                                    f"of minutes up to {MAX_PREP_MINUTES}")
+        if len(name) > MAX_NAME:
+            raise RecipeImportError(f"{where}: the name is longer than {MAX_NAME} characters")
         drafts.append(RecipeDraft(
             name=name, servings=_servings(first.get("servings") or None, where),
             slots=_slots(first.get("slots")), prep_minutes=int(prep) if prep else None,
@@ -277,6 +349,11 @@ def _ensure_pos_tagger() -> None:
     """Use NLTK's tagger when its data is installed, else ``_FallbackTagger`` (this
     machine cannot download NLTK data; the package index does not carry it)."""
     import nltk
+    import nltk.downloader
+
+    # ingredient-parser downloads missing NLTK data when imported; the app never fetches at
+    # run time, so the download is replaced before that import binds it.
+    nltk.downloader.download = _no_download
     from ingredient_parser.en import _utils
     from ingredient_parser.en._loaders import load_ingredient_tagdict
 
@@ -285,6 +362,10 @@ def _ensure_pos_tagger() -> None:
     except LookupError:
         tagger = _FallbackTagger(load_ingredient_tagdict())
         _utils._get_pos_tagger = lambda: tagger
+
+
+def _no_download(*_args, **_kwargs) -> bool:
+    return False
 
 
 def _number(quantity) -> float | None:
