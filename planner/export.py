@@ -15,10 +15,11 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pydantic
 import vl_convert
 from fpdf import FPDF, FontFace, XPos, YPos
 
-from planner import DATA_DIR, charts, nutrients
+from planner import DATA_DIR, charts, nutrients, plan_document
 from planner.catalog import Catalog, Slot
 from planner.plan import Plan, shopping_list
 
@@ -145,12 +146,25 @@ def meal_table(plan: Plan, catalog: Catalog) -> pd.DataFrame:
     return table
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with every text cell a spreadsheet would run as a formula (starting with
+    ``= + - @``, tab or CR) prefixed with ``'``, so it opens as plain text."""
+    def cell(value):
+        return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+    text = table.select_dtypes(include=["object", "string"]).columns
+    return table.assign(**{c: table[c].map(cell) for c in text})
+
+
 def plan_to_csv(plan: Plan, catalog: Catalog) -> bytes:
     """One row per meal: ``day, slot, recipe_id, name, servings, locked``, then every
     registry nutrient for that meal (per-serving × servings, in the id's unit) and
     ``cost_eur``. UTF-8 CSV with BOM.
     """
-    return meal_table(plan, catalog).to_csv(index=False).encode(CSV_ENCODING)
+    return neutralise(meal_table(plan, catalog)).to_csv(index=False).encode(CSV_ENCODING)
 
 
 def plan_to_json(plan: Plan) -> str:
@@ -159,42 +173,46 @@ def plan_to_json(plan: Plan) -> str:
 
 
 def plan_from_json_bytes(data: bytes, catalog: Catalog | None = None) -> Plan:
-    """The plan in an uploaded JSON file.
+    """The plan in an uploaded JSON file, checked before anything reads it.
 
-    Raises ValueError with a message a person can act on when the file is not
-    UTF-8 JSON, is not a plan, has an impossible meal (day < 1, unknown slot,
-    servings ≤ 0) or (given ``catalog``) names recipes this library does not have.
+    Raises ValueError with a message a person can act on when the file is too large,
+    not UTF-8 JSON (``NaN`` and ``Infinity`` are not JSON), nested too deeply, not a
+    plan (``plan_document.PlanDocument``), has an impossible meal, or names nutrients,
+    or (given ``catalog``) recipes or supplements, this planner does not have. The
+    plan's figures are still its own: ``plan_check.recheck`` recomputes them.
     """
+    if len(data) > plan_document.MAX_BYTES:
+        raise ValueError(f"the file is larger than {plan_document.MAX_BYTES // 1024} KiB")
     try:
         text = data.decode("utf-8-sig")
-        json.loads(text)
+        doc = json.loads(text, parse_constant=_not_json)
     except UnicodeDecodeError:
         raise ValueError("the file is not text (expected a plan saved as JSON)") from None
     except json.JSONDecodeError as exc:
         raise ValueError(
             f"the file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+    except RecursionError:
+        raise ValueError("the file is nested too deeply to be a plan") from None
     try:
-        plan = Plan.from_json(text)
+        checked = plan_document.PlanDocument.model_validate(doc)
+    except pydantic.ValidationError as exc:
+        where = exc.errors()[0].get("loc", ())
+        what = ("the plan has a meal that cannot be" if "meals" in where or where[-1:] == ("day",)
+                else "the file is JSON but not a meal plan")
+        raise ValueError(f"{what} ({plan_document.first_problem(exc.errors())})") from None
+    problems = plan_document.unknown_ids(checked, catalog)
+    if problems:
+        raise ValueError("the plan uses " + "; ".join(problems))
+    try:
+        return Plan.from_json(text)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ValueError(f"the file is JSON but not a meal plan ({_first_line(exc)})") from None
-    for meal in plan.meals:
-        if meal.day < 1 or meal.slot not in set(Slot) or not meal.servings > 0:
-            raise ValueError(
-                f"the plan has a meal that cannot be: day {meal.day}, slot {meal.slot!r}, "
-                f"{meal.servings:g} servings (days start at 1, slots are "
-                f"{', '.join(Slot)}, servings are above 0)")
-    if catalog is not None:
-        unknown = sorted({m.recipe_id for m in plan.meals} - set(catalog.recipes.index))
-        if unknown:
-            raise ValueError(
-                "the plan uses recipes this recipe library does not have: " + ", ".join(unknown))
-    return plan
+        raise ValueError(f"the file is JSON but not a meal plan ({type(exc).__name__} in "
+                         "its shortfalls or solver details)") from None
 
 
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not a number JSON allows")
 
 
 def shopping_list_frame(
@@ -221,7 +239,7 @@ def shopping_list_csv(
 ) -> bytes:
     """``shopping_list_frame`` as UTF-8 CSV (with BOM, so spreadsheets read µ and é)."""
     items = shopping_list_frame(plan, catalog, portions).round({"grams": 0, "cost_eur": 2})
-    return items.to_csv(index=False).encode(CSV_ENCODING)
+    return neutralise(items).to_csv(index=False).encode(CSV_ENCODING)
 
 
 def _font_file(name: str) -> Path:

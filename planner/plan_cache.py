@@ -1,19 +1,20 @@
-"""A local file cache of the current plan's JSON, keyed by a hash of the goals.
+"""Each browser session's plan on disk, under a random session token (never the goals).
 
-A browser refresh starts a new Streamlit session; the goals come back from the
-URL, and with them this cache gives back the plan that was on screen. Files
-live under ``$PLANNER_DATA_DIR/cache`` (default ``./var/cache``) and are
-written atomically, so a crash mid-write leaves the previous plan readable.
+A browser refresh starts a new Streamlit session; the token comes back from the
+URL, and with it the plan that was on screen and the goals it was made for. A
+token is 128 random bits, so one visitor cannot guess another's. Files live under
+``$PLANNER_DATA_DIR/cache`` (default ``./var/cache``) and are written atomically,
+so a crash mid-write leaves the previous plan readable.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-from collections.abc import Mapping
+import re
+import secrets
 from pathlib import Path
-from typing import Any
+
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{22}$")
 
 
 def cache_dir() -> Path:
@@ -21,29 +22,37 @@ def cache_dir() -> Path:
     return Path(os.environ.get("PLANNER_DATA_DIR", "var")) / "cache"
 
 
-def goals_key(goals: Mapping[str, Any]) -> str:
-    """A short stable hash of ``goals`` (JSON-serialisable values, any key order)."""
-    text = json.dumps(goals, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
+def new_token() -> str:
+    """A fresh random session token (22 URL-safe characters)."""
+    return secrets.token_urlsafe(16)
 
 
-def _path(key: str) -> Path:
-    return cache_dir() / f"plan_{key}.json"
+def is_token(text: str) -> bool:
+    """True when ``text`` has the shape of a session token (so it is safe in a file name)."""
+    return bool(TOKEN.match(text))
 
 
-def save(key: str, plan_json: str) -> Path:
-    """Write a plan's JSON document under ``key``; returns the file written."""
-    path = _path(key)
+def _path(token: str) -> Path:
+    if not is_token(token):
+        raise ValueError("not a session token")
+    return cache_dir() / f"session_{token}.json"
+
+
+def save(token: str, text: str) -> Path:
+    """Write a session's document under ``token``; returns the file written."""
+    path = _path(token)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(plan_json, encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     return path
 
 
-def load(key: str) -> str | None:
-    """The plan JSON cached under ``key``, or None when there is none."""
+def load(token: str) -> str | None:
+    """The document saved under ``token``, or None when there is none or the token is bad."""
+    if not is_token(token):
+        return None
     try:
-        return _path(key).read_text(encoding="utf-8")
+        return _path(token).read_text(encoding="utf-8")
     except FileNotFoundError:
         return None

@@ -1,4 +1,4 @@
-"""The plan cache: same goals find the same plan, in any key order; nothing cached is None."""
+"""The session plan store: random tokens, atomic files, nothing stored is None, no path tricks."""
 
 import pytest
 
@@ -10,23 +10,26 @@ def private_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path))
 
 
-def test_same_goals_in_any_order_share_a_key():
-    assert plan_cache.goals_key({"days": 7, "diet": "vegan"}) == plan_cache.goals_key(
-        {"diet": "vegan", "days": 7})
+def test_tokens_are_random_and_url_safe():
+    tokens = {plan_cache.new_token() for _ in range(100)}
+    assert len(tokens) == 100 and all(plan_cache.is_token(t) for t in tokens)
 
 
-def test_different_goals_have_different_keys():
-    assert plan_cache.goals_key({"days": 7}) != plan_cache.goals_key({"days": 8})
+def test_save_then_load_gives_the_last_document():
+    token = plan_cache.new_token()
+    path = plan_cache.save(token, '{"status": "optimal"}')
+    assert path.exists()
+    plan_cache.save(token, '{"status": "relaxed"}')
+    assert plan_cache.load(token) == '{"status": "relaxed"}'
+    assert not list(path.parent.glob("*.tmp")), "no temporary file left behind"
 
 
-def test_a_saved_plan_comes_back_and_a_new_save_replaces_it(tmp_path):
-    key = plan_cache.goals_key({"days": 7})
-    path = plan_cache.save(key, '{"status": "optimal"}')
-    assert path.parent == tmp_path / "cache"
-    plan_cache.save(key, '{"status": "relaxed"}')
-    assert plan_cache.load(key) == '{"status": "relaxed"}'
-    assert list(path.parent.glob("*.tmp")) == []
+@pytest.mark.parametrize("token", ["", "../../etc/passwd", "a" * 21, "a/" * 11, "x" * 200])
+def test_a_token_of_the_wrong_shape_finds_nothing_and_saves_nothing(token):
+    assert plan_cache.load(token) is None
+    with pytest.raises(ValueError):
+        plan_cache.save(token, "{}")
 
 
-def test_nothing_cached_is_none():
-    assert plan_cache.load(plan_cache.goals_key({"days": 1})) is None
+def test_an_unknown_token_finds_nothing():
+    assert plan_cache.load(plan_cache.new_token()) is None

@@ -30,7 +30,7 @@ def meal_tools(cat: Catalog, plan: Plan) -> None:
     lock_col, ban_col = st.columns(2)
     lock_col.button("Unlock" if state.is_locked(meal) else "Lock this meal", key="lock",
                     on_click=state.toggle_lock, args=(meal,), width="stretch")
-    ban_col.button(f"Ban “{meal.name}” and re-plan", key="ban", on_click=state.ban,
+    ban_col.button(f"Ban “{widgets.plain(meal.name)}” and re-plan", key="ban", on_click=state.ban,
                    args=(meal.recipe_id,), width="stretch")
     options = alternatives.best_alternatives(plan, cat, meal.day, meal.slot,
                                              state.eligible_recipes(cat))
@@ -52,7 +52,8 @@ def _swap(cat: Catalog, plan: Plan, meal) -> None:
 def shortfall_fixes(plan: Plan) -> None:
     """Each shortfall's explanation, and a one-click fix where the explanation offers one."""
     for i, short in enumerate(plan.shortfalls):
-        st.markdown(f"- **{short.nutrient_label}** ({short.scope}): {short.explanation}")
+        st.markdown(f"- **{widgets.plain(short.nutrient_label)}** ({widgets.plain(short.scope)}): "
+                    + widgets.plain(short.explanation))
         if short.fix is not None:
             st.button(short.fix.label, key=f"fix_{i}", on_click=state.apply_fix,
                       args=(short.fix,))
@@ -67,6 +68,7 @@ for problem in state.url_errors():
     st.warning(problem.capitalize() + "; the default is used instead.")
 
 current = state.plan()
+last = state.last_plan()
 request, errors = state.build_request(cat)
 with st.expander("Your goals", expanded=current is None):
     widgets.goals_form(cat, k2_presets(cat), errors)
@@ -77,15 +79,19 @@ if state.locks():
 go, again = st.columns(2)
 create = go.button("Create plan", key="create_plan", type="primary", width="stretch")
 replan = again.button("Re-plan (keep locks, change little)", key="replan", width="stretch",
-                      disabled=current is None)
+                      disabled=last is None)
 replan = replan or state.take_pending_replan()
 if (create or replan) and request is None:
     st.error("Fix the goals marked above first.", icon=":material/error:")
 elif create or replan:
-    solve(cat, state.build_request(cat, previous=current if replan else None)[0])
+    solve(cat, state.build_request(cat, previous=last if replan else None)[0])
 current = state.plan()
 
-if current is None:
+if current is None and state.last_plan() is not None:
+    st.info("The goals changed since your last plan (" + ", ".join(state.changed_goals())
+            + "): press **Re-plan** to keep what still fits, or **Create plan** to start over.",
+            icon=":material/update:")
+elif current is None:
     st.info("No plan yet: adjust the goals if you like, then press **Create plan**.")
 elif not current.meals:
     st.error(f"The solver found no plan ({current.solver.status_text or current.status}). "

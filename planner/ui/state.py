@@ -2,14 +2,18 @@
 
 Every page starts with ``setup()`` (safe to call twice) and ends with
 ``save()``. Widget keys are the parameter names in ``GOALS``, so a widget, its
-session-state value and its query-string parameter share one name. The current
-plan is kept in the session and in the file cache keyed by the goals, so a
-refresh (a new session) finds it again.
+session-state value and its query-string parameter share one name. The plan is
+private to its browser session: it is kept in the session and in a file under a
+random session token (the ``session`` URL parameter), so a refresh finds it again
+and no other visitor can. Every plan put on screen is first re-checked against the
+goals and the data (``planner.plan_check``), and it is shown only while the goals
+on screen are the ones it was made for.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
 from collections.abc import Iterable
@@ -19,7 +23,7 @@ from typing import Any
 
 import streamlit as st
 
-from planner import DATA_DIR, alternatives, plan_cache
+from planner import DATA_DIR, alternatives, export, plan_cache, plan_check
 from planner import goals as goals_mod
 from planner import nutrients as nu
 from planner.catalog import ALLERGENS, Catalog, Diet, Slot, load_catalog
@@ -70,7 +74,12 @@ GOALS: dict[str, Param] = {
     "locks": Param([], "list"),  # "day:slot:recipe_id:servings"
 }
 PLAN = "plan"
-_SAVED_KEY = "_plan_cached_under"
+SESSION = "session"  # URL parameter: this browser session's random token
+# Goal parameters that do not change what a plan is checked against (locks are checked
+# as rules of the plan; the preset only names the K2 minimum).
+NOT_PLAN_GOALS = ("locks", "k2_preset")
+_PLAN_GOALS = "_plan_goals"
+_SAVED_KEY = "_plan_saved"
 _URL_ERRORS = "_url_errors"
 _PENDING_REPLAN = "_pending_replan"
 _TICKS = "_shopping_ticks"  # (fingerprint of the plan, food ids ticked off its shopping list)
@@ -141,6 +150,9 @@ def setup() -> None:
         st.session_state["_initialised"] = True
         fill_targets(catalog())
         st.session_state[_URL_ERRORS] = _read_url()
+        token = st.query_params.get(SESSION, "")
+        st.session_state[SESSION] = token if plan_cache.is_token(token) else (
+            plan_cache.new_token())
         restore_plan()
     match_k2_preset(goals_mod.k2_presets(catalog()))
 
@@ -172,39 +184,73 @@ def url_errors() -> list[str]:
 
 
 def plan() -> Plan | None:
-    """The plan on screen, if any."""
+    """The plan on screen: the last plan, when it was made for the goals on screen."""
+    return None if changed_goals() else last_plan()
+
+
+def last_plan() -> Plan | None:
+    """The last plan made, uploaded or restored in this session, whatever the goals now."""
     return st.session_state.get(PLAN)
 
 
-def set_plan(new: Plan | None) -> None:
-    """Replace the plan on screen (cached on ``save()``)."""
-    st.session_state[PLAN] = new
-    st.session_state.pop(_SAVED_KEY, None)
+def changed_goals() -> list[str]:
+    """Goal parameters that differ from those the last plan was made for."""
+    made_for = st.session_state.get(_PLAN_GOALS) or {}
+    return [name for name, value in _plan_goals().items() if made_for.get(name) != value]
+
+
+def _plan_goals() -> dict[str, Any]:
+    return {name: _copy(st.session_state[name]) for name in GOALS if name not in NOT_PLAN_GOALS}
+
+
+def set_plan(new: Plan) -> None:
+    """Put ``new`` on screen, re-checked against the current goals and the data.
+
+    Raises ValueError when the goals on screen are not valid (there is nothing to
+    check the plan against).
+    """
+    cat = catalog()
+    request, errors = build_request(cat)
+    if request is None:
+        raise ValueError("the goals have a problem: " + "; ".join(errors.values()))
+    st.session_state[PLAN] = plan_check.recheck(new, request, cat)
+    st.session_state[_PLAN_GOALS] = _plan_goals()
 
 
 def restore_plan() -> None:
-    """Bring back the plan cached for the current goals, if there is one and it still reads."""
-    key = plan_cache.goals_key(goals())
-    text = plan_cache.load(key)
+    """Bring back this session's saved plan, read like an upload and re-checked.
+
+    Kept only when it still reads; shown only when made for the goals in the URL.
+    """
+    text = plan_cache.load(st.session_state[SESSION])
     if text is None:
         return
     try:
-        st.session_state[PLAN] = Plan.from_json(text)
-    except (ValueError, KeyError, TypeError):
-        return  # an unreadable cache file is as good as none
-    st.session_state[_SAVED_KEY] = key
+        saved = json.loads(text)
+        restored = export.plan_from_json_bytes(saved["plan"].encode("utf-8"), catalog())
+        made_for = {name: saved["goals"][name] for name in _plan_goals()}
+        set_plan(restored)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return  # an unreadable or outdated file is as good as none
+    st.session_state[_PLAN_GOALS] = made_for
+    st.session_state[_SAVED_KEY] = _fingerprint(st.session_state[PLAN])
 
 
 def save() -> None:
-    """Write the goals to the URL and cache the plan under them (only when either changed)."""
+    """Write the goals and the session token to the URL, and the plan (when it changed)
+    with the goals it was made for to this session's file."""
     wanted = {name: encode(st.session_state[name], p.kind) for name, p in GOALS.items()}
+    wanted[SESSION] = st.session_state[SESSION]
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
-    current = plan()
-    key = plan_cache.goals_key(goals())
-    if current is not None and st.session_state.get(_SAVED_KEY) != key:
-        plan_cache.save(key, current.to_json())
-        st.session_state[_SAVED_KEY] = key
+    current = last_plan()
+    if current is None:
+        return
+    fingerprint = _fingerprint(current)
+    if st.session_state.get(_SAVED_KEY) != fingerprint:
+        document = {"goals": st.session_state[_PLAN_GOALS], "plan": current.to_json()}
+        plan_cache.save(st.session_state[SESSION], json.dumps(document, ensure_ascii=False))
+        st.session_state[_SAVED_KEY] = fingerprint
 
 
 def locks() -> list[str]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
 from planner import export, nutrients
 from planner.catalog import ALLERGENS, Catalog, Diet
-from planner.plan import Plan
+from planner.plan import Plan, SolverInfo
 from planner.ui import state
 
 NOT_MEDICAL_ADVICE = (
@@ -17,6 +18,16 @@ NOT_MEDICAL_ADVICE = (
     "stay steady for people on warfarin or other vitamin K antagonists: talk to your clinician "
     "before changing it."
 )
+
+
+# Every ASCII punctuation character can be backslash-escaped in CommonMark; escaping them all
+# turns links, images, emphasis, HTML, autolinks and LaTeX in user text into plain characters.
+_MARKUP = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>()#+-.!|~:$&=\"'/?%@^;,"})
+
+
+def plain(text: object) -> str:
+    """``text`` escaped so that Streamlit markdown (labels, headers, messages) shows it as is."""
+    return " ".join(str(text).split()).translate(_MARKUP)
 
 
 def nutrient_table(values: Mapping[str, float], ids: tuple[str, ...]) -> pd.DataFrame:
@@ -186,8 +197,12 @@ def _mark_colour(cell: str) -> str:
 
 
 def no_plan() -> None:
-    """What a plan-based page shows before there is a plan."""
-    st.info("There is no plan yet: create one on the Plan page.", icon=":material/info:")
+    """What a plan-based page shows before there is a plan (or after the goals changed)."""
+    if state.last_plan() is not None:
+        st.info("The goals changed since your last plan: re-plan on the Plan page.",
+                icon=":material/update:")
+    else:
+        st.info("There is no plan yet: create one on the Plan page.", icon=":material/info:")
     st.page_link("planner/ui/plan_page.py", label="Go to the Plan page",
                  icon=":material/calendar_month:")
 
@@ -213,12 +228,13 @@ def take_home(cat: Catalog, plan: Plan | None) -> None:
     if upload is not None and st.session_state.get("_loaded_upload") != upload.file_id:
         try:
             loaded = export.plan_from_json_bytes(upload.getvalue(), cat)
+            state.set_plan(replace(loaded, status="feasible",
+                                   solver=SolverInfo(status_text="loaded from a file")))
         except ValueError as exc:
             st.error(f"This file could not be loaded: {exc}. Your current plan is unchanged.",
                      icon=":material/error:")
         else:
             st.session_state["_loaded_upload"] = upload.file_id
-            state.set_plan(loaded)
             st.rerun()
 
 
