@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from planner.cli_batch import add_batch_command
 from planner.cli_catalog import add_catalog_commands
 from planner.cli_data_report import add_data_report_command
 from planner.cli_plan import add_plan_command
@@ -18,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     add_catalog_commands(subparsers)
     add_data_report_command(subparsers)
     add_users_command(subparsers)
+    add_batch_command(subparsers)
     args = parser.parse_args(argv)
     return int(args.handler(args) or 0)
 

@@ -74,3 +74,13 @@ def _verify(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def find_account(sessions: sessionmaker[Session], username: str) -> Account:
+    """The account named ``username``, for trusted server-side tools (no password):
+    the batch command acting for a dietitian. StoreError when there is none."""
+    with sessions() as session:
+        user = session.scalar(select(Dietitian).where(Dietitian.username == username))
+    if user is None:
+        raise StoreError(f"no dietitian account named {username!r}")
+    return Account(user.id, user.username)

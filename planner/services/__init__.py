@@ -1,0 +1,1 @@
+"""Use cases above the optimizer, the analysis and the store: solves as jobs, batch re-plans."""

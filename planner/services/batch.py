@@ -1,0 +1,119 @@
+"""Batch re-plan: a new plan version for each of a dietitian's clients, as jobs.
+
+Each client's newest version is the ``previous`` plan (minimal change) and sets the
+number of days; a client without a plan gets a first one of ``DEFAULT_DAYS``. Every
+result is saved as a new version based on the one it started from; a client whose
+goals cannot be planned, whose solve fails or whose record changed meanwhile is
+listed with the reason and nothing is saved for them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from planner.catalog import Catalog
+from planner.goals import PlanRequest
+from planner.plan import Plan
+from planner.services.jobs import Job, JobError, Pool, QueueFull
+from planner.store.planning import client_request
+from planner.store.records import ClientRecord, StoreError
+from planner.store.repository import Workspace
+
+DEFAULT_DAYS = 7
+RETRY_S = 0.5  # wait before trying a full queue again when none of our jobs is running
+
+
+@dataclass(frozen=True)
+class Replanned:
+    """One client's outcome: the saved ``version`` and plan ``status``, or the
+    ``reason`` nothing was saved."""
+
+    client_id: int
+    name: str
+    version: int | None = None
+    status: str = ""
+    reason: str = ""
+
+    @property
+    def saved(self) -> bool:
+        return self.version is not None
+
+
+@dataclass(frozen=True)
+class _Work:
+    client: ClientRecord
+    request: PlanRequest
+    based_on: int | None
+
+
+def replan_clients(ws: Workspace, catalog: Catalog, pool: Pool, note: str,
+                   client_ids: Sequence[int] | None = None,
+                   on_result: Callable[[Replanned, int, int], None] | None = None,
+                   ) -> list[Replanned]:
+    """Re-plan the dietitian's active clients (or ``client_ids``) on ``pool`` and save each
+    plan with ``note``. ``on_result(outcome, done, total)`` follows progress. Returns one
+    outcome per client."""
+    clients = ws.list_clients()
+    missing: list[int] = []
+    if client_ids is not None:
+        clients = [c for c in clients if c.id in set(client_ids)]
+        missing = sorted(set(client_ids) - {c.id for c in clients})
+    total = len(clients) + len(missing)
+    results: list[Replanned] = []
+
+    def record(outcome: Replanned) -> None:
+        results.append(outcome)
+        if on_result is not None:
+            on_result(outcome, len(results), total)
+
+    for client_id in missing:
+        record(Replanned(client_id, f"client {client_id}",
+                         reason="no such active client in your workspace"))
+    todo: list[_Work] = []
+    for client in clients:
+        try:
+            todo.append(_prepare(ws, catalog, client))
+        except (ValueError, StoreError) as exc:
+            record(Replanned(client.id, client.profile.name,
+                             reason=f"the goals cannot be planned: {exc}"))
+    running: list[tuple[_Work, Job]] = []
+    while todo or running:
+        if todo:
+            try:
+                running.append((todo[0], pool.submit(todo[0].request, catalog)))
+                todo.pop(0)
+                continue
+            except QueueFull:
+                if not running:
+                    time.sleep(RETRY_S)
+                    continue
+        work, job = running.pop(0)
+        record(_save(ws, work, job, note))
+    return results
+
+
+def _prepare(ws: Workspace, catalog: Catalog, client: ClientRecord) -> _Work:
+    latest = ws.latest_number(client.id)
+    previous = None if latest is None else Plan.from_json(ws.version(client.id, latest).plan_json)
+    days = max((m.day for m in previous.meals), default=DEFAULT_DAYS) if previous else DEFAULT_DAYS
+    request = client_request(client, ws.rules(client.id), catalog, days=days, previous=previous)
+    return _Work(client, request, latest)
+
+
+def _save(ws: Workspace, work: _Work, job: Job, note: str) -> Replanned:
+    name = work.client.profile.name
+    try:
+        plan = job.result()
+    except JobError as exc:
+        return Replanned(work.client.id, name, reason=str(exc))
+    if plan.status == "failed":
+        return Replanned(work.client.id, name, status=plan.status,
+                         reason=f"no plan found ({plan.solver.status_text or 'no solution'})")
+    try:
+        version = ws.save_plan(work.client.id, work.request.model_dump_json(), plan.to_json(),
+                               note, based_on=work.based_on)
+    except StoreError as exc:
+        return Replanned(work.client.id, name, status=plan.status, reason=str(exc))
+    return Replanned(work.client.id, name, version.number, plan.status)
