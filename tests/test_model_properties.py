@@ -1,10 +1,12 @@
-"""Property tests: random goals on small random catalogs. Whatever the goals, the plan
+"""Property tests, for both optimizer methods: random goals on small random catalogs.
+Whatever the goals, the plan
 respects locks, exclusions, diet and variety; a plan called optimal or feasible meets every
 bound by independent recomputation; a relaxed one names exactly the bounds it misses."""
 
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +31,7 @@ def bounds(draw):
     return targets
 
 
+@pytest.mark.parametrize("method", ["day-pattern", "compact"])
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow],
           phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(seed=st.integers(0, 10_000), targets=bounds(), days=st.integers(1, 9),
@@ -36,15 +39,15 @@ def bounds(draw):
        diet=st.sampled_from(["omnivore", "pescatarian", "vegetarian"]),
        supplements=st.booleans(), max_repeats=st.integers(1, 7),
        budget=st.none() | st.floats(1.0, 20.0))
-def test_random_goals_on_random_catalogs(seed, targets, days, slots, diet, supplements,
-                                         max_repeats, budget):
+def test_random_goals_on_random_catalogs(method, seed, targets, days, slots, diet,
+                                         supplements, max_repeats, budget):
     with tempfile.TemporaryDirectory() as tmp:
         data = random_catalog(Path(tmp), seed)
         catalog = load_catalog(data)
         req = PlanRequest(profile=Profile(sex="female", age=40), days=days, slots=slots,
                           targets=targets, diet=diet, supplements=supplements,
                           max_repeats=max_repeats, budget_eur=budget, time_limit_s=2)
-        plan = model.solve(req, catalog)
+        plan = model.solve(req, catalog, method=method)
         assert plan.status in ("optimal", "feasible", "relaxed")
         check_structure(plan, req, data)
         missed = misses(req, recompute(plan, data))

@@ -10,6 +10,7 @@ block, ``compact.py``).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from planner.goals import PlanRequest
 from planner.optimize import compact, day_pattern
 from planner.optimize.deadline import Deadline
 from planner.optimize.pricing import Infeasible
-from planner.optimize.problem import EMPTY, Day, Problem, blocks, build_problem
+from planner.optimize.problem import EMPTY, Day, Problem, blocks, build_problem, window_caps
 from planner.plan import TOTAL_KEYS, Meal, SupplementDose
 
 METHODS = ("day-pattern", "compact")
@@ -144,6 +145,11 @@ def _solve_compact(request: PlanRequest, catalog: Catalog, deadline: Deadline,
     slot_order = problem.slots
     for i, block in enumerate(parts):
         share = deadline.until(time.monotonic() + deadline.left() / (len(parts) - i))
+        eaten = {d: [r for _, r, _ in day.meals] for d, day in history.items()}
+        caps = window_caps(problem, block, eaten)
+        ctx = dataclasses.replace(
+            ctx, window={problem.recipe_ids[r]: cap for r, cap in caps.items()},
+            window_days=frozenset(d for d in block if d < block[0] + 6))
         result = compact.solve_block(ctx, block, share, fallback)
         solver = result.stats.solver
         if result.model is None or not result.stats.has_solution:

@@ -39,7 +39,7 @@ import numpy as np
 from planner.optimize import deadline as dl
 from planner.optimize.master import Master, Window
 from planner.optimize.pricing import DayPricing, Infeasible
-from planner.optimize.problem import EMPTY, Day, DayRules, Problem, fixed_meals
+from planner.optimize.problem import EMPTY, Day, DayRules, Problem, fixed_meals, window_caps
 
 KERNEL_ABOVE = 400  # recipes; above this, pricing runs on a kernel
 KERNEL_SIZE = 60  # recipes per slot in the kernel
@@ -238,18 +238,14 @@ def kinds_of(problem: Problem, block: list[int], history: dict[int, Day],
 
 def cross_week_windows(problem: Problem, block: list[int], history: dict[int, Day],
                        kind_days: list[list[int]]) -> tuple[Window, ...]:
-    """The cross-week rule (module docstring, 1.) as one ``Window`` per recipe met in the
-    6 days before the block."""
+    """The cross-week rule (``problem.window_caps``) as one ``Window`` per recipe, over the
+    kinds of the block's first 6 days."""
     if not history:
         return ()
-    uses: dict[int, int] = {}
-    for d in range(max(1, block[0] - 6), block[0]):
-        for _, r, _ in history[d].meals:
-            if r != EMPTY:
-                uses[r] = uses.get(r, 0) + 1
+    eaten = {d: [r for _, r, _ in day.meals if r != EMPTY] for d, day in history.items()}
     later = frozenset(k for k, days in enumerate(kind_days) if days[0] < block[0] + 6)
-    return tuple(Window(r, later, float(max(problem.request.max_repeats - t, 0)))
-                 for r, t in uses.items())
+    return tuple(Window(r, later, cap)
+                 for r, cap in window_caps(problem, block, eaten).items())
 
 
 def earlier_weeks(problem: Problem, block: list[int], history: dict[int, Day],

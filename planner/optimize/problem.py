@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -187,3 +188,21 @@ def fixed_meals(problem: Problem, day: int) -> tuple[tuple, tuple]:
                      for p in request.previous
                      if p.day == day and p.recipe_id in known and p.slot in request.slots)
     return locks, previous
+
+
+def window_caps(problem: Problem, block: list[int], eaten: dict[int, list[int]],
+                ) -> dict[int, float]:
+    """The cross-week variety rule ("a recipe at most ``max_repeats`` times in any 7
+    consecutive days") for a block after others: recipe index → how many times it may come
+    in the block's first 6 days, given ``eaten`` (day → recipe indices) before the block.
+
+    Every 7-day window across the boundary lies within the 6 days before the block and its
+    first 6, so a recipe met t times in the former may come ``max_repeats − t`` times in the
+    latter; a limit is raised to that recipe's locks there, so locks always fit.
+    """
+    uses = Counter(r for d in range(max(1, block[0] - 6), block[0]) for r in eaten.get(d, ()))
+    first = {d for d in block if d < block[0] + 6}
+    locks = Counter(problem.index(lk.recipe_id) for lk in problem.request.locks
+                    if lk.day in first)
+    limit = problem.request.max_repeats
+    return {r: float(max(limit - t, locks[r], 0)) for r, t in uses.items()}
