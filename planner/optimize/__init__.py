@@ -72,7 +72,8 @@ def _solve_day_pattern(request: PlanRequest, catalog: Catalog, deadline: Deadlin
                        fallback: bool) -> Solution:
     built = time.monotonic()
     problem = build_problem(request, catalog)
-    kernel = day_pattern.kernel_of(problem, deadline)
+    pricers = day_pattern.Pricers(problem)
+    pricers.choose_kernel(deadline)
     build_seconds = time.monotonic() - built
     history: dict[int, Day] = {}
     pool: list[Day] = []
@@ -83,12 +84,12 @@ def _solve_day_pattern(request: PlanRequest, catalog: Catalog, deadline: Deadlin
         plan = None
         with contextlib.suppress(Infeasible):  # no day meets the hard daily rules
             plan = day_pattern.solve_block(problem, block, history, share, False,
-                                           request.solver, kernel, pool)
+                                           request.solver, pricers, pool)
         if plan is None and fallback and not deadline.expired():
             # the closest plan, with time borrowed from the blocks still to come
             share = deadline.until(time.monotonic() + deadline.left() / (len(parts) - i))
             plan = day_pattern.solve_block(problem, block, history, share, True,
-                                           request.solver, kernel, pool)
+                                           request.solver, pricers, pool)
         plans.append(plan)
         if plan is None:
             break

@@ -69,7 +69,7 @@ class BlockSolver:
     """Column generation, integer master and dives for one block (module docstring)."""
 
     def __init__(self, problem: Problem, block: list[int], history: dict[int, Day],
-                 elastic: bool, kernel: np.ndarray | None) -> None:
+                 elastic: bool, pricers: Pricers) -> None:
         self.problem, self.block, self.elastic = problem, block, elastic
         self.kinds, self.kind_days = kinds_of(problem, block, history)
         windows = cross_week_windows(problem, block, history, self.kind_days)
@@ -77,8 +77,9 @@ class BlockSolver:
                                        zip(self.kinds, self.kind_days, strict=True)],
                              elastic, windows, earlier_weeks(problem, block, history),
                              lock_counts(problem, block))
-        self.pricing = shared_pricing(problem, self.kinds, elastic, kernel)
-        self.full = None if kernel is None else shared_pricing(problem, self.kinds, elastic)
+        self.pricing = [pricers.get(rules, elastic) for rules in self.kinds]
+        self.full = None if pricers.kernel is None else [
+            pricers.get(rules, elastic, on_kernel=False) for rules in self.kinds]
         self.bound = -math.inf
         self.converged = False  # the last generate() found no new column (exact pricing)
 
@@ -212,16 +213,45 @@ def _order(item) -> tuple:
     return kind, day.meals, day.units
 
 
-def shared_pricing(problem: Problem, kinds: list[DayRules], elastic: bool,
-                   kernel: np.ndarray | None = None) -> list[DayPricing]:
-    """One pricing problem per kind; kinds that differ only by their window day (which
-    changes the duals, not the problem) share one."""
-    made: dict[tuple, DayPricing] = {}
-    for rules in kinds:
-        key = (rules.locks, rules.previous)
-        if key not in made:
-            made[key] = DayPricing(problem, rules, elastic, kernel)
-    return [made[rules.locks, rules.previous] for rules in kinds]
+class Pricers:
+    """Every pricing problem of one request, made once and kept warm across blocks: one per
+    (locks, previous meals, elastic mode, kernel or whole library). Kinds that differ only
+    by the cross-week window share one (the window changes duals, not the problem)."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.kernel: np.ndarray | None = None  # recipes pricing runs on (None: all)
+        self.made: dict[tuple, DayPricing] = {}
+
+    def get(self, rules: DayRules, elastic: bool, on_kernel: bool = True) -> DayPricing:
+        allowed = self.kernel if on_kernel else None
+        key = (rules.locks, rules.previous, elastic, allowed is not None)
+        if key not in self.made:
+            self.made[key] = DayPricing(self.problem, rules, elastic, allowed)
+        return self.made[key]
+
+    def choose_kernel(self, deadline: dl.Deadline) -> None:
+        """For a large library, the recipes with the least LP reduced cost per slot, at
+        zero duals and at duals valuing every weekly floor (``KERNEL_SIZE`` per slot)."""
+        problem = self.problem
+        if len(problem.recipe_ids) <= KERNEL_ABOVE:
+            return
+        pricing = self.get(DayRules(), elastic=False, on_kernel=False)
+        weekly = np.array([1.0 / max(low, 1e-6) for _, low in problem.weekly])
+        keep = np.zeros(len(problem.recipe_ids), dtype=bool)
+        for w in (np.zeros(len(problem.weekly)), weekly):
+            option, pill = pricing.costs(w, np.zeros(len(problem.recipe_ids)))
+            try:
+                _, rc, _ = pricing.solve_lp(option, pill)
+            except Infeasible:
+                return
+            for s_index in range(len(problem.slots)):
+                cols = np.flatnonzero(pricing.slot == s_index)
+                best = pricing.rec[cols[np.argsort(rc[cols])]]
+                keep[[r for r in dict.fromkeys(best) if r != EMPTY][:KERNEL_SIZE]] = True
+            if deadline.expired():
+                break
+        self.kernel = keep
 
 
 def kinds_of(problem: Problem, block: list[int], history: dict[int, Day],
@@ -269,37 +299,13 @@ def lock_counts(problem: Problem, block: list[int]) -> dict[int, float]:
     return counts
 
 
-def kernel_of(problem: Problem, deadline: dl.Deadline) -> np.ndarray | None:
-    """For a large library: the recipes with the least LP reduced cost per slot, at the
-    duals of a master seeded with the cheapest days (None: price over every recipe)."""
-    if len(problem.recipe_ids) <= KERNEL_ABOVE:
-        return None
-    pricing = DayPricing(problem, DayRules(), elastic=False)
-    weekly = np.array([1.0 / max(low, 1e-6) for _, low in problem.weekly])
-    keep = np.zeros(len(problem.recipe_ids), dtype=bool)
-    for w in (np.zeros(len(problem.weekly)), weekly):
-        option, pill = pricing.costs(w, np.zeros(len(problem.recipe_ids)))
-        try:
-            _, rc, _ = pricing.solve_lp(option, pill)
-        except Infeasible:
-            return None
-        for s_index in range(len(problem.slots)):
-            cols = np.flatnonzero(pricing.slot == s_index)
-            best = cols[np.argsort(rc[cols])]
-            recipes = list(dict.fromkeys(pricing.rec[best]))[:KERNEL_SIZE]
-            keep[[r for r in recipes if r != EMPTY]] = True
-        if deadline.expired():
-            break
-    return keep
-
-
 def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
-                deadline: dl.Deadline, elastic: bool, solver: str,
-                kernel: np.ndarray | None, pool: list[Day]) -> BlockPlan | None:
+                deadline: dl.Deadline, elastic: bool, solver: str, pricers: Pricers,
+                pool: list[Day]) -> BlockPlan | None:
     """The block's best plan by ``deadline`` (None: no plan; raises ``Infeasible`` when no
     day meets the hard daily rules)."""
     gap_rel = problem.request.gap_rel
-    bs = BlockSolver(problem, block, history, elastic, kernel)
+    bs = BlockSolver(problem, block, history, elastic, pricers)
     bs.seed(pool)
     bs.first_columns(deadline.until(time.monotonic() + FIRST_SHARE * deadline.left()))
     start = dl.Deadline(0.0)

@@ -82,20 +82,30 @@ def cbc(deadline: Deadline, gap_rel: float | None = None, warm_start: bool = Fal
 
 
 class Watchdog:
-    """Stops a solve still running at the deadline: HiGHS by ``cancelSolve`` on the
-    problem's solver object, CBC by killing this process's ``cbc`` children."""
+    """Stops a solve still running at the deadline, and again every ``RECHECK`` s until it
+    returns (a solver process may start just after the deadline): HiGHS by ``cancelSolve``
+    on the problem's solver object, CBC by killing this process's ``cbc`` children."""
+
+    RECHECK = 0.05
 
     def __init__(self, problem: pulp.LpProblem, deadline: Deadline) -> None:
-        self.problem = problem
-        self.timer = threading.Timer(deadline.left(), self.stop)
-        self.timer.daemon = True
+        self.problem, self.deadline = problem, deadline
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.watch, daemon=True)
 
     def __enter__(self) -> Watchdog:
-        self.timer.start()
+        self.thread.start()
         return self
 
     def __exit__(self, *_exc) -> None:
-        self.timer.cancel()
+        self.done.set()
+
+    def watch(self) -> None:
+        if self.done.wait(self.deadline.left()):
+            return
+        self.stop()
+        while not self.done.wait(self.RECHECK):
+            self.stop()
 
     def stop(self) -> None:
         model = getattr(self.problem, "solverModel", None)
@@ -120,8 +130,10 @@ def _children(name: str) -> list[int]:
 
 def run(problem: pulp.LpProblem, solver: pulp.LpSolver, deadline: Deadline,
         ) -> pulp.LpSolveStats:
-    """``problem.solve(solver)`` under a watchdog; a solver that dies or is killed gives an
-    ``Undefined`` status without a solution, never an exception."""
+    """``problem.solve(solver)`` under a watchdog; a solver that dies or is killed, or a
+    deadline already past, gives a status without a solution, never an exception."""
+    if deadline.expired():
+        return pulp.LpSolveStats(solver=solver.name, status=pulp.LpSolveStatus.NotSolved)
     with Watchdog(problem, deadline):
         try:
             return problem.solve(solver)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 import highspy
@@ -70,25 +71,25 @@ class DayPricing:
         for s_index, s in enumerate(problem.slots):
             lock = [(r, p) for ls, r, p in rules.locks if ls == s]
             if lock:
-                choices = lock
+                r_s, p_s = np.array([r for r, _ in lock]), np.array([p for _, p in lock])
             else:
                 fits = problem.fits[s] if allowed is None else problem.fits[s] & allowed
-                choices = [(int(r), p) for r in np.flatnonzero(fits) for p in PORTIONS]
+                r_s = np.repeat(np.flatnonzero(fits), len(PORTIONS))
+                p_s = np.tile(np.array(PORTIONS), len(r_s) // len(PORTIONS))
                 if elastic:
-                    choices.append((EMPTY, 0.0))
-            slot += [s_index] * len(choices)
-            rec += [r for r, _ in choices]
-            por += [p for _, p in choices]
-            locked += [bool(lock)] * len(choices)
-        self.slot = np.array(slot, dtype=int)
-        self.rec = np.array(rec, dtype=int)
-        self.por = np.array(por, dtype=float)
-        self.locked = np.array(locked, dtype=bool)
+                    r_s, p_s = np.append(r_s, EMPTY), np.append(p_s, 0.0)
+            slot.append(np.full(len(r_s), s_index))
+            rec.append(r_s)
+            por.append(p_s)
+            locked.append(np.full(len(r_s), bool(lock)))
+        self.slot = np.concatenate(slot).astype(int)
+        self.rec = np.concatenate(rec).astype(int)
+        self.por = np.concatenate(por).astype(float)
+        self.locked = np.concatenate(locked)
         real = self.rec != EMPTY
-        self.amount = np.zeros((len(rec), len(problem.keys)))
+        self.amount = np.zeros((len(self.rec), len(problem.keys)))
         self.amount[real] = problem.amounts[self.rec[real]] * self.por[real, None]
-        self.base = np.array([problem.meal_cost(rules, problem.slots[s], r, p)
-                              for s, r, p in zip(slot, rec, por, strict=True)])
+        self.base = problem.meal_costs(rules, self.slot, self.rec, self.por)
         self.daily_keys = [row.key for row in problem.daily]
         self.weekly_keys = [k for k, _ in problem.weekly]
         self.combos = problem.unit_choices()
@@ -100,32 +101,36 @@ class DayPricing:
     def _build_lp(self) -> highspy.Highs:
         pb, n_opt, n_sup = self.problem, len(self.rec), len(self.problem.supp_ids)
         inf = highspy.kHighsInf
-        rows_lo, rows_hi, entries = [], [], []  # entries: (row, col, value)
+        rows_lo, rows_hi, entries = [], [], []  # entries: (rows, cols, values) arrays
 
         def add_row(cols, values, lo, hi):
-            row = len(rows_lo)
+            cols, values = np.asarray(cols), np.asarray(values, dtype=float)
+            keep = values != 0
+            entries.append((np.full(int(keep.sum()), len(rows_lo)), cols[keep], values[keep]))
             rows_lo.append(lo)
             rows_hi.append(hi)
-            entries.extend((row, c, v) for c, v in zip(cols, values, strict=True) if v)
 
         for s_index in range(len(pb.slots)):
             cols = np.flatnonzero(self.slot == s_index)
             add_row(cols, np.ones(len(cols)), 1.0, 1.0)
+        every = np.arange(n_opt + n_sup)
         self.first_daily_row = len(rows_lo)
         for row in pb.daily:
-            values = [*self.amount[:, row.key], *pb.supp_amounts[:, row.key]]
-            add_row(range(n_opt + n_sup), values, max(row.lo, -inf), min(row.hi, inf))
+            values = np.concatenate([self.amount[:, row.key], pb.supp_amounts[:, row.key]])
+            add_row(every, values, max(row.lo, -inf), min(row.hi, inf))
         self.first_weekly_row = len(rows_lo)
         for key, _ in pb.weekly:  # free here; the average day bounds them (``first_duals``)
-            values = [*self.amount[:, key], *pb.supp_amounts[:, key]]
-            add_row(range(n_opt + n_sup), values, -inf, inf)
-        self.recipes = np.unique(self.rec[self.rec != EMPTY])
+            values = np.concatenate([self.amount[:, key], pb.supp_amounts[:, key]])
+            add_row(every, values, -inf, inf)
+        real = np.flatnonzero(self.rec != EMPTY)
+        self.recipes = np.unique(self.rec[real])
         self.first_recipe_row = len(rows_lo)
-        self.recipe_caps = np.array([max(1, sum(lr == r for _, lr, _ in self.rules.locks))
-                                     for r in self.recipes], dtype=float)
-        for r, cap in zip(self.recipes, self.recipe_caps, strict=True):
-            cols = np.flatnonzero(self.rec == r)
-            add_row(cols, np.ones(len(cols)), -inf, cap)
+        locks = Counter(r for _, r, _ in self.rules.locks)
+        self.recipe_caps = np.array([max(1, locks[r]) for r in self.recipes], dtype=float)
+        position = np.searchsorted(self.recipes, self.rec[real])
+        entries.append((self.first_recipe_row + position, real, np.ones(len(real))))
+        rows_lo += [-inf] * len(self.recipes)
+        rows_hi += list(self.recipe_caps)
         n_cols = n_opt + n_sup
         lower = np.zeros(n_cols)
         upper = np.concatenate([np.ones(n_opt), np.full(n_sup, float(MAX_SUPPLEMENT_UNITS))])
@@ -134,30 +139,28 @@ class DayPricing:
             for i, row in enumerate(pb.daily):
                 for sign, side, rhs in ((1.0, "lo", row.lo), (-1.0, "hi", row.hi)):
                     if math.isfinite(rhs):
-                        entries.append((self.first_daily_row + i, n_cols, sign))
+                        entries.append((np.array([self.first_daily_row + i]),
+                                        np.array([n_cols]), np.array([sign])))
                         cost = np.append(cost, row.penalty(side))
                         lower, upper = np.append(lower, 0.0), np.append(upper, inf)
                         n_cols += 1
         self.n_cols = n_cols
         self.slack_cost = cost[n_opt + n_sup:]
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", 1)
+        ri, ci, vi = (np.concatenate(part) for part in zip(*entries, strict=True))
+        order = np.lexsort((ri, ci))
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = n_cols, len(rows_lo)
         lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, lower, upper
         lp.row_lower_ = np.array(rows_lo, dtype=float)
         lp.row_upper_ = np.array(rows_hi, dtype=float)
-        if entries:
-            ri, ci, vi = (np.array(x) for x in zip(*entries, strict=True))
-        else:
-            ri, ci, vi = np.zeros(0, int), np.zeros(0, int), np.zeros(0)
-        order = np.lexsort((ri, ci))
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = np.searchsorted(ci[order], np.arange(n_cols + 1)).astype(np.int32)
         lp.a_matrix_.index_ = ri[order].astype(np.int32)
         lp.a_matrix_.value_ = vi[order].astype(float)
         lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n_cols, len(rows_lo)
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
         h.passModel(lp)
         self.index = np.arange(n_cols, dtype=np.int32)
         return h

@@ -104,15 +104,18 @@ class Problem:
         combos = list(itertools.product(levels, repeat=len(self.supp_ids)))
         return np.array(combos, dtype=float).reshape(len(combos), len(self.supp_ids))
 
-    def meal_cost(self, rules: DayRules, slot: str, r: int, p: float) -> float:
-        """The objective term of one meal: c[r]·p − favourite bonus − kept-meal bonus."""
-        if r == EMPTY:
-            return EMPTY_SLOT_PENALTY
-        cost = self.amounts[r, self.cost_key] * p - FAVOURITE_BONUS * self.favourite[r]
+    def meal_costs(self, rules: DayRules, slot: np.ndarray, r: np.ndarray, p: np.ndarray,
+                   ) -> np.ndarray:
+        """The objective term of meals (slot index, recipe index, portion; arrays):
+        c[r]·p − favourite bonus − kept-meal bonus; an empty slot costs its penalty."""
+        real = r != EMPTY
+        cost = np.full(len(r), EMPTY_SLOT_PENALTY)
+        cost[real] = (self.amounts[r[real], self.cost_key] * p[real]
+                      - FAVOURITE_BONUS * self.favourite[r[real]])
         for s, before, q in rules.previous:
-            if s == slot and before == r:
-                cost -= CHANGE_PENALTY + (SAME_PORTION_BONUS if q == p else 0.0)
-        return float(cost)
+            kept = (slot == self.slots.index(s)) & (r == before)
+            cost[kept] -= CHANGE_PENALTY + SAME_PORTION_BONUS * (p[kept] == q)
+        return cost
 
     def day_amounts(self, day: Day) -> np.ndarray:
         """(K,) the day's intake of every key (cost included)."""
@@ -126,7 +129,10 @@ class Problem:
 
     def day_cost(self, rules: DayRules, day: Day) -> float:
         """The day's objective: its meals' terms plus supplement prices."""
-        meals = sum(self.meal_cost(rules, s, r, p) for s, r, p in day.meals)
+        meals = float(self.meal_costs(
+            rules, np.array([self.slots.index(s) for s, _, _ in day.meals], dtype=int),
+            np.array([r for _, r, _ in day.meals], dtype=int),
+            np.array([p for _, _, p in day.meals], dtype=float)).sum())
         pills = float(np.asarray(day.units, float) @ self.supp_amounts[:, self.cost_key]) \
             if day.units else 0.0
         return meals + pills
