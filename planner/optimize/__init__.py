@@ -19,7 +19,15 @@ from planner.goals import PlanRequest
 from planner.optimize import compact, day_pattern
 from planner.optimize.deadline import Deadline
 from planner.optimize.pricing import Infeasible
-from planner.optimize.problem import EMPTY, Day, Problem, blocks, build_problem, window_caps
+from planner.optimize.problem import (
+    BLOCK_DAYS,
+    EMPTY,
+    Day,
+    Problem,
+    blocks,
+    build_problem,
+    window_caps,
+)
 from planner.plan import TOTAL_KEYS, Meal, SupplementDose
 
 METHODS = ("day-pattern", "compact")
@@ -73,7 +81,7 @@ def _solve_day_pattern(request: PlanRequest, catalog: Catalog, deadline: Deadlin
     built = time.monotonic()
     problem = build_problem(request, catalog)
     pricers = day_pattern.Pricers(problem)
-    pricers.choose_kernel(deadline)
+    pricers.choose_kernel(min(request.days, BLOCK_DAYS))
     build_seconds = time.monotonic() - built
     history: dict[int, Day] = {}
     pool: list[Day] = []

@@ -230,27 +230,30 @@ class Pricers:
             self.made[key] = DayPricing(self.problem, rules, elastic, allowed)
         return self.made[key]
 
-    def choose_kernel(self, deadline: dl.Deadline) -> None:
-        """For a large library, the recipes with the least LP reduced cost per slot, at
-        zero duals and at duals valuing every weekly floor (``KERNEL_SIZE`` per slot)."""
+    def choose_kernel(self, days: int) -> None:
+        """For a large library, the kernel pricing runs on: per slot the ``KERNEL_SIZE``
+        recipes with the least reduced cost in the average day of ``days`` free days
+        (``DayPricing.first_duals``), and every recipe that LP uses. Left unset (the whole
+        library) when the average day has no solution."""
         problem = self.problem
         if len(problem.recipe_ids) <= KERNEL_ABOVE:
             return
         pricing = self.get(DayRules(), elastic=False, on_kernel=False)
-        weekly = np.array([1.0 / max(low, 1e-6) for _, low in problem.weekly])
+        first = pricing.first_duals(days)
+        if first is None:
+            return
+        option, pill = pricing.costs(*first)
+        try:
+            _, rc, _ = pricing.solve_lp(option, pill)
+        except Infeasible:
+            return
         keep = np.zeros(len(problem.recipe_ids), dtype=bool)
-        for w in (np.zeros(len(problem.weekly)), weekly):
-            option, pill = pricing.costs(w, np.zeros(len(problem.recipe_ids)))
-            try:
-                _, rc, _ = pricing.solve_lp(option, pill)
-            except Infeasible:
-                return
-            for s_index in range(len(problem.slots)):
-                cols = np.flatnonzero(pricing.slot == s_index)
-                best = pricing.rec[cols[np.argsort(rc[cols])]]
-                keep[[r for r in dict.fromkeys(best) if r != EMPTY][:KERNEL_SIZE]] = True
-            if deadline.expired():
-                break
+        used = pricing.rec[np.array(pricing.lp.getSolution().col_value)[:len(rc)] > 1e-9]
+        keep[used[used != EMPTY]] = True
+        for s_index in range(len(problem.slots)):
+            cols = np.flatnonzero(pricing.slot == s_index)
+            best = pricing.rec[cols[np.argsort(rc[cols])]]
+            keep[[r for r in dict.fromkeys(best) if r != EMPTY][:KERNEL_SIZE]] = True
         self.kernel = keep
 
 

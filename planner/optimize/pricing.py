@@ -43,7 +43,7 @@ from planner.optimize.problem import EMPTY, Day, DayRules, Problem
 
 EPS = 1e-7
 PAIR_BUDGET = 150_000  # partial days × options formed at one enumeration step
-HEURISTIC_OPTIONS = 8  # options per slot kept by the heuristic pricing
+HEURISTIC_OPTIONS = 16  # options per slot kept by the heuristic pricing
 
 
 @dataclass(frozen=True)
