@@ -18,8 +18,10 @@ its share of the request's deadline and with the blocks before it fixed:
    Above ``KERNEL_ABOVE`` recipes, pricing runs on a kernel (the
    ``KERNEL_SIZE`` recipes per slot with the least LP reduced cost), and one
    pricing pass over the whole library at the end keeps the bound global.
-3. **Integer plan.** The master with integer λ over the generated columns
-   (HiGHS, or CBC when asked); while the gap is above half the request's and
+3. **Integer plan.** A first plan from the integer master over the first
+   columns (the previous block's and those priced at the average day's duals),
+   so a deadline finds one; after column generation, the master with integer λ
+   over every column (HiGHS, or CBC when asked); while the gap is above half the request's and
    time remains: a dive (fix the largest fractional λ, re-price, repeat: its
    integral end is a plan too) and the integer master again.
 4. **Elastic mode.** When no day or no block meets the hard rules, the same
@@ -45,6 +47,8 @@ KERNEL_ABOVE = 400  # recipes; above this, pricing runs on a kernel
 KERNEL_SIZE = 60  # recipes per slot in the kernel
 FIRST_SHARE = 0.2  # of a block's time, at most, for first columns
 AIM = 0.5  # of the request's gap: below it a block stops improving
+MIN_IP_SECONDS = 0.05  # an integer master's phase is never shorter
+EARLY_SHARE = 0.1  # … until an integer master over the first columns gives up
 CG_SHARE = 0.55  # of a block's time for column generation
 FIRST_PLAN_SHARE = 0.65  # … after which the first integer master stops once it has a plan
 IP_SHARE = 0.8  # … until the first integer master ends
@@ -99,8 +103,8 @@ class BlockSolver:
 
     def first_columns(self, until: dl.Deadline) -> None:
         """Days priced at the average day's duals (``DayPricing.first_duals``), each round
-        making the recipes already used dearer, so that the master has whole weeks within
-        the repeat limits from the start."""
+        making the recipes already used (or held back by a cross-week window) dearer, so
+        that the master has whole weeks within the repeat limits from the start."""
         for k, pricing in enumerate(self.pricing):
             n_days = len(self.kind_days[k])
             first = pricing.first_duals(len(self.block))
@@ -108,6 +112,9 @@ class BlockSolver:
                 continue
             w, y = first
             used = np.zeros(len(self.problem.recipe_ids))
+            for window in self.master.windows:
+                if k in window.kinds:
+                    used[window.recipe] += self.problem.request.max_repeats - window.cap
             for _ in range(FIRST_ROUNDS):
                 if until.expired():
                     return
@@ -122,10 +129,12 @@ class BlockSolver:
 
     def generate(self, until: dl.Deadline, gap_rel: float, max_rounds: int | None = None,
                  ) -> None:
-        """Column generation rounds until converged, the LP gap is small, or ``until``."""
-        rounds = 0
-        while not until.expired() and (max_rounds is None or rounds < max_rounds):
+        """Column generation rounds until converged, the LP gap is small, or ``until`` (no
+        round starts that the last one's length says would end after it)."""
+        rounds, last = 0, 0.0
+        while until.left() > last and (max_rounds is None or rounds < max_rounds):
             rounds += 1
+            began = time.monotonic()
             duals = self.master.solve_lp(until)
             if duals is None:
                 return
@@ -148,6 +157,7 @@ class BlockSolver:
             if max_rounds is None and duals.objective - self.bound <= \
                     BOUND_TOLERANCE * gap_rel * max(abs(duals.objective), 1e-9):
                 return
+            last = time.monotonic() - began
 
     def global_bound(self, until: dl.Deadline) -> None:
         """Kernel runs: one pricing pass over the whole library makes the bound global."""
@@ -167,7 +177,7 @@ class BlockSolver:
     def integer(self, until: dl.Deadline, gap_rel: float, solver: str,
                 planned_by: float | None = None) -> tuple[float, dict] | None:
         """The integer master (see ``Master.solve_ip``) aiming at half the request's gap."""
-        return self.master.solve_ip(until, gap_rel * AIM, solver, planned_by)
+        return self.master.solve_ip(until, gap_rel, solver, planned_by)
 
     def dive(self, until: dl.Deadline, gap_rel: float) -> tuple[float, dict] | None:
         """Fix the largest fractional λ upwards and re-price, until the LP is integral (a
@@ -315,13 +325,17 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
     span = deadline.end - start.start
 
     def phase(share: float) -> dl.Deadline:
-        return deadline.until(start.start + share * span)
+        """Until ``share`` of the block's time, leaving the integer master its minimum."""
+        return deadline.until(max(start.start + share * span,
+                                  min(start.start + MIN_IP_SECONDS, deadline.end)))
 
+    best = bs.integer(phase(EARLY_SHARE), gap_rel, solver, start.start)  # any plan, at once
     bs.generate(phase(CG_SHARE), gap_rel)
     if bs.converged and not elastic and bs.master.uses_slack():
         return None  # the LP relaxation itself needs a shortfall: no hard plan exists
     bs.global_bound(phase(CG_SHARE + 0.1))
-    best = bs.integer(phase(IP_SHARE), gap_rel, solver, phase(FIRST_PLAN_SHARE).end)
+    best = _better(best, bs.integer(phase(IP_SHARE), gap_rel, solver,
+                                    phase(FIRST_PLAN_SHARE).end))
     if not _within(best, bs.bound, gap_rel * AIM) and not deadline.expired():
         best = _better(best, bs.dive(phase(DIVE_SHARE), gap_rel))
         if not _within(best, bs.bound, gap_rel * AIM):
