@@ -1,4 +1,4 @@
-"""`python -m planner users add NAME`: create a dietitian account for the workspace.
+"""`python -m planner users add|list|set-password|unlock`: dietitian accounts.
 
 The password comes from ``--password-stdin`` (first line of standard input, for
 scripts) or is asked twice without echo. It is never printed or logged.
@@ -20,6 +20,15 @@ def add_users_command(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from the first line of standard input")
     add.set_defaults(handler=_add)
+    actions.add_parser("list", help="list the user names").set_defaults(handler=_list)
+    reset = actions.add_parser("set-password", help="give a dietitian a new password")
+    reset.add_argument("name")
+    reset.add_argument("--password-stdin", action="store_true",
+                       help="read the password from the first line of standard input")
+    reset.set_defaults(handler=_set_password)
+    unlock = actions.add_parser("unlock", help="clear a dietitian's failed logins")
+    unlock.add_argument("name")
+    unlock.set_defaults(handler=_unlock)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -27,7 +36,7 @@ def _read_password(from_stdin: bool) -> str:
         return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass("Password: ")
     if getpass.getpass("Repeat password: ") != first:
-        raise SystemExit("users add: the two passwords differ")
+        raise SystemExit("users: the two passwords differ")
     return first
 
 
@@ -43,3 +52,32 @@ def _add(args: argparse.Namespace) -> None:
     except StoreError as exc:
         raise SystemExit(f"users add: {exc}") from None
     print(f"created dietitian account {account.username!r}")
+
+
+def _list(_args: argparse.Namespace) -> None:
+    from planner.store import accounts
+    from planner.store.db import open_store
+
+    for name in accounts.list_users(open_store()):
+        print(name)
+
+
+def _set_password(args: argparse.Namespace) -> None:
+    from planner.store import accounts
+    from planner.store.db import open_store
+    from planner.store.records import StoreError
+
+    password = _read_password(args.password_stdin)
+    try:
+        accounts.set_password(open_store(), args.name, password)
+    except StoreError as exc:
+        raise SystemExit(f"users set-password: {exc}") from None
+    print(f"new password set for {args.name!r}")
+
+
+def _unlock(args: argparse.Namespace) -> None:
+    from planner.store import accounts
+    from planner.store.db import open_store
+
+    cleared = accounts.unlock(open_store(), args.name)
+    print(f"cleared failed logins of {args.name!r} from {cleared} address(es)")

@@ -64,22 +64,50 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(sessions):
     assert messages[0] == messages[1] == "wrong user name or password"
 
 
-def test_failed_logins_are_rate_limited_per_user_and_expire(sessions):
+def test_failed_logins_back_off_per_name_and_address_and_a_success_clears_them(sessions):
     accounts.add_user(sessions, "ann", PASSWORD)
     accounts.add_user(sessions, "bob", PASSWORD)
     start = datetime.now(UTC)
-    for i in range(accounts.MAX_FAILURES):
+    for _i in range(accounts.MAX_FAILURES):
         with pytest.raises(AuthError):
-            accounts.authenticate(sessions, "ann", "guess", now=start + timedelta(seconds=i))
-    with pytest.raises(RateLimited, match="too many failed logins"):
-        accounts.authenticate(sessions, "ann", PASSWORD, now=start + timedelta(minutes=1))
-    assert accounts.authenticate(sessions, "bob", PASSWORD).username == "bob"
-    later = start + accounts.WINDOW + timedelta(seconds=10)
-    assert accounts.authenticate(sessions, "ann", PASSWORD, now=later).username == "ann"
-    # a success clears the failures
-    with pytest.raises(AuthError):
-        accounts.authenticate(sessions, "ann", "guess", now=later)
-    assert accounts.authenticate(sessions, "ann", PASSWORD, now=later).username == "ann"
+            accounts.authenticate(sessions, "ann", "guess", "10.0.0.9", start)
+    with pytest.raises(RateLimited, match="too many failed logins; try again in 30 s"):
+        accounts.authenticate(sessions, "ann", PASSWORD, "10.0.0.9", start)
+    # the stranger's address does not lock ann out from hers, nor bob from anywhere
+    assert accounts.authenticate(sessions, "ann", PASSWORD, "10.0.0.1", start).username == "ann"
+    assert accounts.authenticate(sessions, "bob", PASSWORD, "10.0.0.9", start).username == "bob"
+    later = start + accounts.FIRST_BACKOFF + timedelta(seconds=1)
+    with pytest.raises(AuthError):  # one more try after the wait, then twice as long
+        accounts.authenticate(sessions, "ann", "guess", "10.0.0.9", later)
+    with pytest.raises(RateLimited, match="try again in 60 s"):
+        accounts.authenticate(sessions, "ann", "guess", "10.0.0.9", later)
+    assert accounts.backoff(30) == accounts.MAX_BACKOFF
+    much_later = later + accounts.MAX_BACKOFF
+    assert accounts.authenticate(sessions, "ann", PASSWORD, "10.0.0.9", much_later).username
+    with pytest.raises(AuthError):  # the success cleared the count: no wait now
+        accounts.authenticate(sessions, "ann", "guess", "10.0.0.9", much_later)
+
+
+def test_users_can_be_listed_unlocked_and_given_a_new_password(sessions):
+    accounts.add_user(sessions, "bob", PASSWORD)
+    accounts.add_user(sessions, "ann", PASSWORD)
+    assert accounts.list_users(sessions) == ["ann", "bob"]
+    now = datetime.now(UTC)
+    for address in ("10.0.0.1", "10.0.0.2"):
+        for _ in range(accounts.MAX_FAILURES):
+            with pytest.raises(AuthError):
+                accounts.authenticate(sessions, "ann", "guess", address, now)
+    assert accounts.unlock(sessions, "ann") == 2
+    accounts.set_password(sessions, "ann", "a new password")
+    assert accounts.authenticate(sessions, "ann", "a new password", "10.0.0.1", now).username
+    with pytest.raises(StoreError, match="no user"):
+        accounts.set_password(sessions, "nobody", "a new password")
+
+
+@pytest.mark.parametrize("name", ["x" * 81, "ann\x00", "a" * 10_000, "", "ann bob"])
+def test_a_name_that_cannot_exist_is_a_wrong_login_not_a_database_error(sessions, name):
+    with pytest.raises(AuthError, match="wrong user name or password"):
+        accounts.authenticate(sessions, name, PASSWORD, "10.0.0.1")
 
 
 def test_no_password_or_hash_reaches_a_log(sessions, caplog):
@@ -128,3 +156,20 @@ def test_users_add_asks_twice_without_echo(tmp_path, monkeypatch):
     args = parser().parse_args(["users", "add", "ann"])
     with pytest.raises(SystemExit, match="differ"):
         args.handler(args)
+
+
+def test_users_list_set_password_and_unlock_from_the_command_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    store = open_store()
+    accounts.add_user(store, "ann", PASSWORD)
+    for words in (["users", "list"], ["users", "unlock", "ann"]):
+        args = parser().parse_args(words)
+        args.handler(args)
+    monkeypatch.setattr("sys.stdin", io.StringIO("brand new password\n"))
+    args = parser().parse_args(["users", "set-password", "ann", "--password-stdin"])
+    args.handler(args)
+    out = capsys.readouterr().out
+    assert out.splitlines() == ["ann", "cleared failed logins of 'ann' from 0 address(es)",
+                                "new password set for 'ann'"]
+    assert accounts.authenticate(store, "ann", "brand new password").username == "ann"

@@ -4,6 +4,7 @@ isolation between dietitians, conflicts, interrupted saves, export round trip.""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -50,10 +51,10 @@ def bob(sessions):
 def test_migrations_build_every_table_from_empty_and_rerun_safely(sessions):
     engine = sessions.kw["bind"]
     tables = set(inspect(engine).get_table_names())
-    assert {"dietitians", "login_failures", "clients", "client_rules", "audit_log",
+    assert {"dietitians", "login_throttle", "clients", "client_rules", "audit_log",
             "plan_versions", "share_links", "imported_recipes", "alembic_version"} <= tables
     with engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0002"
     from planner.store.db import upgrade
     upgrade(engine)  # the app upgrades on every start
 
@@ -303,3 +304,22 @@ def test_round_trip_holds_for_any_profile_and_plan_text(tmp_path_factory, profil
     with store() as session:
         assert session.scalar(select(func.count()).select_from(Client)) == 2
     store.kw["bind"].dispose()
+
+
+@pytest.mark.parametrize(("field", "value"), [("name", "x" * 201), ("name", "Ann\x00"),
+                                              ("notes", "n" * 5001)])
+def test_overlong_or_nul_text_is_refused_before_the_database(ann, field, value):
+    profile = ClientProfile(name="Ann", sex="female", age=50, life_stage="general")
+    with pytest.raises(StoreError, match="characters|NUL"):
+        ann.create_client(replace(profile, **{field: value}))
+    assert ann.list_clients(include_archived=True) == []
+
+
+def test_a_database_error_reaches_the_caller_as_a_message(ann):
+    client = ann.create_client(ClientProfile(name="Ann", sex="female", age=50,
+                                             life_stage="general"))
+    with ann.sessions() as session:
+        session.execute(text("DROP TABLE share_links"))
+        session.commit()
+    with pytest.raises(StoreError, match="could not do this just now"):
+        ann.create_share_link(client.id)

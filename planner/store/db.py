@@ -6,17 +6,25 @@ call on every start) and returns a session factory.
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+from planner.store.records import StoreError
 
 ROOT = Path(__file__).resolve().parents[2]
 DB_FILE = "planner.sqlite3"
 SQLITE_BUSY_MS = 30_000
+WRITE = "planner_write"  # execution option: this transaction will write
 
 
 def data_dir() -> Path:
@@ -43,9 +51,10 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str | None = None) -> Engine:
     """An engine for ``url`` (default ``database_url()``).
 
-    SQLite: the folder is created, WAL journal, foreign keys on, and every
-    transaction starts with ``BEGIN IMMEDIATE`` so concurrent writers queue on
-    the busy timeout instead of failing to upgrade a read lock. Bound
+    SQLite: the folder is created, WAL journal, foreign keys on. A transaction
+    opened by ``writing()`` starts with ``BEGIN IMMEDIATE``, so concurrent writers
+    queue on the busy timeout instead of failing to upgrade a read lock; every
+    other transaction is a plain ``BEGIN`` (WAL readers never wait for writers). Bound
     parameters (password hashes) never reach logs or error messages.
     """
     url = url or database_url()
@@ -69,9 +78,40 @@ def make_engine(url: str | None = None) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        write = connection.get_execution_options().get(WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+def database_errors_as_messages(cls: type) -> type:
+    """Class decorator: a database error in any public method is logged and raised as a
+    StoreError a person can read (never a traceback with SQL in the browser)."""
+    for name, method in list(vars(cls).items()):
+        if callable(method) and not name.startswith("_"):
+            setattr(cls, name, _translated(method))
+    return cls
+
+
+def _translated(method):
+    @functools.wraps(method)
+    def call(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except SQLAlchemyError as exc:
+            logging.getLogger(__name__).exception("store error in %s", method.__name__)
+            raise StoreError("the workspace store could not do this just now; try again, and "
+                             f"tell your administrator if it persists ({type(exc).__name__})"
+                             ) from None
+    return call
+
+
+@contextmanager
+def writing(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A write transaction (committed on leaving, rolled back on an error)."""
+    with sessions.begin() as session:
+        session.connection(execution_options={WRITE: True})
+        yield session
 
 
 def alembic_config() -> Config:
@@ -83,7 +123,7 @@ def alembic_config() -> Config:
 def upgrade(engine: Engine) -> None:
     """Migrate the database behind ``engine`` to the newest revision."""
     config = alembic_config()
-    with engine.begin() as connection:
+    with engine.execution_options(**{WRITE: True}).begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

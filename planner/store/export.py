@@ -12,6 +12,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from planner.store.db import writing
 from planner.store.models import AuditEntry, Client, PlanVersion, Rule
 from planner.store.records import ClientProfile, ClientRecord, RuleKind, StoreError
 from planner.store.repository import Workspace, check_profile, checksum, to_record
@@ -107,7 +108,7 @@ def parse_client(text: str | bytes) -> ClientDoc:
 def import_client(workspace: Workspace, text: str | bytes) -> ClientRecord:
     """Create a client of ``workspace``'s dietitian from an exported record."""
     doc = parse_client(text)
-    with workspace.sessions.begin() as session:
+    with writing(workspace.sessions) as session:
         row = Client(dietitian_id=workspace.account.id, archived=doc.archived,
                      steady_k=doc.steady_k, steady_k_baseline_ug=doc.steady_k_baseline_ug,
                      created_at=doc.created_at, updated_at=doc.updated_at, **doc.profile)

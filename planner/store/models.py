@@ -52,13 +52,13 @@ class Dietitian(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class LoginAttempt(Base):
-    """One failed login; recent failures per username rate-limit further tries."""
+class LoginThrottle(Base):
+    """Failed logins of one (user name, client address) pair, keyed by their SHA-256."""
 
-    __tablename__ = "login_failures"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Client(Base):

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from planner.store.db import database_errors_as_messages, writing
 from planner.store.models import (
     AuditEntry,
     Client,
@@ -61,8 +62,25 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Longest text per field (characters), checked before the database sees it.
+TEXT_LIMITS = {"name": 200, "notes": 5000, "note": 2000, "rule key": 80, "recipe id": 80,
+               "recipe name": 200, "search": 200}
+
+
+def check_text(field: str, value: str) -> None:
+    """Raise StoreError when ``value`` is longer than ``TEXT_LIMITS[field]`` or holds a NUL
+    (PostgreSQL refuses both with a database error)."""
+    limit = TEXT_LIMITS[field]
+    if len(value) > limit:
+        raise StoreError(f"the {field} is {len(value)} characters; at most {limit} are kept")
+    if "\x00" in value:
+        raise StoreError(f"the {field} contains a NUL character")
+
+
 def check_profile(profile: ClientProfile) -> None:
     """Raise StoreError naming the first field a person must fix."""
+    check_text("name", profile.name)
+    check_text("notes", profile.notes or "")
     if not profile.name.strip():
         raise StoreError("the client needs a name")
     if profile.sex not in SEXES:
@@ -107,6 +125,7 @@ def shared_plan(sessions: sessionmaker[Session], token: str) -> PlanVersionRecor
         return to_version(row) if row else None
 
 
+@database_errors_as_messages
 class Workspace:
     """One dietitian's view of the store."""
 
@@ -118,6 +137,7 @@ class Workspace:
     def list_clients(self, search: str = "", include_archived: bool = False
                      ) -> list[ClientRecord]:
         """This dietitian's clients by name; ``search`` matches name or notes."""
+        check_text("search", search)
         query = select(Client).where(Client.dietitian_id == self.account.id)
         if not include_archived:
             query = query.where(Client.archived.is_(False))
@@ -131,7 +151,7 @@ class Workspace:
     def create_client(self, profile: ClientProfile) -> ClientRecord:
         check_profile(profile)
         now = datetime.now(UTC)
-        with self.sessions.begin() as session:
+        with writing(self.sessions) as session:
             row = Client(dietitian_id=self.account.id, created_at=now, updated_at=now,
                          archived=False, steady_k=False, **asdict(profile))
             session.add(row)
@@ -230,7 +250,8 @@ class Workspace:
                   based_on: int | None = None) -> PlanVersionRecord:
         """Save a new immutable version. ``based_on`` is the newest version number the
         editor saw (None: none); Conflict when a newer one was saved meanwhile."""
-        with self.sessions.begin() as session:
+        check_text("note", note)
+        with writing(self.sessions) as session:
             self._client(session, client_id)
             latest = session.scalar(select(func.max(PlanVersion.number))
                                     .where(PlanVersion.client_id == client_id))
@@ -280,7 +301,7 @@ class Workspace:
         """A new unguessable read-only token (256 bits) for the client's current plan.
         Only its SHA-256 is stored, so the token is shown once."""
         token = secrets.token_urlsafe(32)
-        with self.sessions.begin() as session:
+        with writing(self.sessions) as session:
             self._client(session, client_id)
             session.add(ShareLink(client_id=client_id, token_sha256=token_digest(token),
                                   created_at=datetime.now(UTC)))
@@ -289,7 +310,7 @@ class Workspace:
 
     def revoke_share_links(self, client_id: int) -> int:
         """Revoke every live link of the client; returns how many were live."""
-        with self.sessions.begin() as session:
+        with writing(self.sessions) as session:
             self._client(session, client_id)
             count = session.execute(
                 update(ShareLink).where(ShareLink.client_id == client_id,
@@ -307,6 +328,8 @@ class Workspace:
     # imported recipes -----------------------------------------------------
     def save_recipe(self, recipe: RecipeRecord) -> RecipeRecord:
         """Keep an imported recipe for this dietitian's plans; its id must be new to them."""
+        check_text("recipe id", recipe.recipe_id)
+        check_text("recipe name", recipe.name)
         row = ImportedRecipe(dietitian_id=self.account.id, recipe_id=recipe.recipe_id,
                              name=recipe.name, slots="|".join(recipe.slots),
                              servings=recipe.servings, prep_minutes=recipe.prep_minutes,
@@ -314,7 +337,7 @@ class Workspace:
                                                                 recipe.ingredients],
                              created_at=datetime.now(UTC))
         try:
-            with self.sessions.begin() as session:
+            with writing(self.sessions) as session:
                 session.add(row)
         except IntegrityError:
             raise StoreError(f"you already have a recipe with the id {recipe.recipe_id!r}"
@@ -355,7 +378,7 @@ class Workspace:
     def _editing(self, client_id: int, expected_version: int) -> Iterator[tuple[Session, Client]]:
         """One transaction on a client read at ``expected_version``."""
         try:
-            with self.sessions.begin() as session:
+            with writing(self.sessions) as session:
                 row = self._client(session, client_id)
                 if row.version != expected_version:
                     raise _conflict()
@@ -370,6 +393,7 @@ def _conflict() -> Conflict:
 
 
 def _check_rule(rule: RuleRecord) -> None:
+    check_text("rule key", rule.key)
     if not rule.key.strip():
         raise StoreError("a rule needs the id of a recipe, food, supplement or nutrient")
     if rule.kind is RuleKind.TARGET:

@@ -35,7 +35,8 @@ def store() -> sessionmaker[Session]:
 def _login() -> None:
     try:
         account = accounts.authenticate(store(), st.session_state.get("ws_username", ""),
-                                        st.session_state.get("ws_password", ""))
+                                        st.session_state.get("ws_password", ""),
+                                        st.context.ip_address or "")
     except AuthError as exc:
         st.session_state["ws_login_error"] = str(exc)
         return
@@ -52,7 +53,7 @@ def require_login() -> Workspace:
     """The logged-in dietitian's workspace; otherwise draw the login form and stop."""
     account: Account | None = st.session_state.get(ACCOUNT)
     if account is not None:
-        st.sidebar.caption(f"Logged in as **{account.username}**")
+        st.sidebar.caption(f"Logged in as **{account.username}**")  # a checked name
         st.sidebar.button("Log out", key="ws_logout", on_click=_logout)
         return Workspace(store(), account)
     st.subheader("Dietitian login")
