@@ -1,11 +1,14 @@
 """Store load: concurrent sessions saving plan versions, then a check that none was lost.
 
-``python -m benchmarks.store_load [--seconds 60] [--sessions 20] [--postgres URL] [--write]``
+``python -m benchmarks.store_load [--seconds 60] [--sessions 20] [--flood 3] [--postgres URL]
+[--write]``
 
 Each session is a thread with its own store session, logged in as one of a few
 dietitians, saving a real plan document to one of that dietitian's clients
 (several sessions share each client, so optimistic-locking conflicts happen and
-are retried after a reload, as the UI does). Runs on a fresh SQLite file and, with
+are retried after a reload, as the UI does). Meanwhile ``--flood`` threads try
+logins with random user names (argon2 on every try) and one thread lists a
+dietitian's clients, timing each listing. Runs on a fresh SQLite file and, with
 ``--postgres`` or ``TEST_DATABASE_URL``, on a fresh schema of loopback PostgreSQL.
 Afterwards every acknowledged version is read back: it must exist once, with the
 text sent and a valid checksum, and each client's numbers must run 1..N with no
@@ -31,7 +34,7 @@ from sqlalchemy import create_engine, text
 from benchmarks.results import machine, write_section
 from planner.store import accounts
 from planner.store.db import normalize_url, open_store
-from planner.store.records import ClientProfile, Conflict
+from planner.store.records import AuthError, ClientProfile, Conflict
 from planner.store.repository import Workspace
 
 HEADING = "## Store load"
@@ -46,6 +49,8 @@ class Tally:
     conflicts: int = 0
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    logins: int = 0
+    listings: list[float] = field(default_factory=list)
 
 
 def plan_documents() -> list[str]:
@@ -90,6 +95,31 @@ def session(workspace: Workspace, clients: list[int], docs: list[str], stop: flo
             tally.saved.append((client, version.number, goals, plan))
 
 
+def flood(store, stop: float, tally: Tally, n: int) -> None:
+    """Logins with random names from one address, as fast as argon2 allows."""
+    while time.monotonic() < stop:
+        try:
+            accounts.authenticate(store, f"stranger_{uuid.uuid4().hex[:12]}", "guess",
+                                  f"203.0.113.{n}")
+        except AuthError:
+            pass
+        except Exception as exc:  # a measurement: count every failure, keep going
+            with tally.lock:
+                tally.errors.append(f"login {type(exc).__name__}: {exc}"[:200])
+        with tally.lock:
+            tally.logins += 1
+
+
+def lister(workspace: Workspace, stop: float, tally: Tally) -> None:
+    """A dietitian's client list, timed, ten times a second."""
+    while time.monotonic() < stop:
+        started = time.perf_counter()
+        workspace.list_clients()
+        with tally.lock:
+            tally.listings.append(time.perf_counter() - started)
+        time.sleep(0.1)
+
+
 def verify(workspaces: dict[int, Workspace], owner: dict[int, int], tally: Tally) -> list[str]:
     """Problems found when reading every client back (empty: nothing lost or corrupted)."""
     problems = []
@@ -113,7 +143,7 @@ def verify(workspaces: dict[int, Workspace], owner: dict[int, int], tally: Tally
     return problems
 
 
-def run(url: str, seconds: float, sessions: int, docs: list[str]) -> dict:
+def run(url: str, seconds: float, sessions: int, docs: list[str], floods: int) -> dict:
     store = open_store(url)
     workspaces, owner = {}, {}
     for d in range(DIETITIANS):
@@ -133,6 +163,9 @@ def run(url: str, seconds: float, sessions: int, docs: list[str]) -> dict:
         clients = [c for c, d in owner.items() if d == dietitian]
         threads.append(threading.Thread(target=session,
                                         args=(ws, clients, docs, stop, tally, i)))
+    threads += [threading.Thread(target=flood, args=(store, stop, tally, n))
+                for n in range(floods)]
+    threads.append(threading.Thread(target=lister, args=(workspaces[ids[0]], stop, tally)))
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -142,7 +175,10 @@ def run(url: str, seconds: float, sessions: int, docs: list[str]) -> dict:
     problems = verify(workspaces, owner, tally)
     store.kw["bind"].dispose()
     lat = sorted(tally.latencies)
+    listed = sorted(tally.listings)
     return {
+        "logins": tally.logins, "list_p95_ms": 1000 * listed[int(0.95 * (len(listed) - 1))]
+        if listed else float("nan"), "list_max_ms": 1000 * listed[-1] if listed else float("nan"),
         "saves": len(tally.saved), "wall_s": wall, "saves_per_s": len(tally.saved) / wall,
         "p50_ms": 1000 * statistics.median(lat) if lat else float("nan"),
         "p95_ms": 1000 * lat[int(0.95 * (len(lat) - 1))] if lat else float("nan"),
@@ -167,26 +203,30 @@ def drop_schema(base: str, schema: str) -> None:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
-def section(results: dict[str, dict], seconds: float, sessions: int) -> str:
+def section(results: dict[str, dict], seconds: float, sessions: int, floods: int) -> str:
     lines = [
         HEADING, "",
-        f"`python -m benchmarks.store_load --seconds {seconds:g} --sessions {sessions} --write` "
+        f"`python -m benchmarks.store_load --seconds {seconds:g} --sessions {sessions} "
+        f"--flood {floods} --write` "
         f"on {machine()}.",
         f"{sessions} threads, each its own store session, save real 7-day plan documents "
         f"(up to {max(r['plan_bytes'] for r in results.values()) / 1024:.0f} KiB) as new "
         f"versions for {DIETITIANS * CLIENTS_EACH} clients of {DIETITIANS} dietitians for "
         f"{seconds:g} s; stale saves get a conflict and are retried after a reload. Then every "
-        "version is read back and its checksum and text compared with what was acknowledged.",
+        "version is read back and its checksum and text compared with what was acknowledged. "
+        f"All the while {floods} threads flood the login with random user names (argon2 each) "
+        "and one thread times a dietitian's client list ten times a second.",
         "",
         "| store | saves | saves/s | p50 ms | p95 ms | max ms | conflicts (retried) | errors "
-        "| lost or corrupted |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| lost or corrupted | flood logins | client list p95 ms | max ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |",
     ]
     for name, r in results.items():
         verdict = "none" if not r["problems"] else f"{len(r['problems'])}: {r['problems'][0]}"
         lines.append(f"| {name} | {r['saves']} | {r['saves_per_s']:.0f} | {r['p50_ms']:.1f} | "
                      f"{r['p95_ms']:.1f} | {r['max_ms']:.0f} | {r['conflicts']} | "
-                     f"{r['errors']} | {verdict} |")
+                     f"{r['errors']} | {verdict} | {r['logins']} | {r['list_p95_ms']:.1f} | "
+                     f"{r['list_max_ms']:.0f} |")
     errors = [f"{n}: {r['first_error']}" for n, r in results.items() if r["first_error"]]
     if errors:
         lines += ["", "First error: " + "; ".join(errors)]
@@ -197,6 +237,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--flood", type=int, default=3, help="login-flood threads")
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL", ""),
                         help="PostgreSQL URL (default $TEST_DATABASE_URL); empty: SQLite only")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
@@ -205,14 +246,15 @@ def main() -> None:
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         results["SQLite (WAL, file)"] = run(f"sqlite:///{folder}/load.sqlite3", args.seconds,
-                                            args.sessions, docs)
+                                            args.sessions, docs, args.flood)
     if args.postgres:
         url, schema = postgres_schema_url(args.postgres)
         try:
-            results["PostgreSQL 127.0.0.1"] = run(url, args.seconds, args.sessions, docs)
+            results["PostgreSQL 127.0.0.1"] = run(url, args.seconds, args.sessions, docs,
+                                                  args.flood)
         finally:
             drop_schema(args.postgres, schema)
-    report = section(results, args.seconds, args.sessions)
+    report = section(results, args.seconds, args.sessions, args.flood)
     print(report)
     if args.write:
         write_section(report)
