@@ -44,7 +44,9 @@ class Solution:
     (every bound met, gap larger or unknown), ``relaxed`` (the closest plan, some
     bound missed), ``failed`` (no plan). ``objective`` and ``bound`` are in € of the
     objective (cost, variety and change penalties, favourite bonus); seconds are wall
-    time from the start of the request.
+    time from the start of the request. Blocks are solved in turn, so for a plan longer
+    than a week ``bound`` sums each block's bound given the blocks before it: the gap says
+    how far each week is from the best it could be after the weeks already planned.
     """
 
     status: str
@@ -80,7 +82,7 @@ def _solve_day_pattern(request: PlanRequest, catalog: Catalog, deadline: Deadlin
                        fallback: bool) -> Solution:
     built = time.monotonic()
     problem = build_problem(request, catalog)
-    pricers = day_pattern.Pricers(problem)
+    pricers = day_pattern.Pricers(problem, deadline)
     pricers.choose_kernel(min(request.days, BLOCK_DAYS))
     build_seconds = time.monotonic() - built
     history: dict[int, Day] = {}

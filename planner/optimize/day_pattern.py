@@ -40,7 +40,7 @@ import numpy as np
 
 from planner.optimize import deadline as dl
 from planner.optimize.master import Master, Window
-from planner.optimize.pricing import DayPricing, Infeasible
+from planner.optimize.pricing import DayPricing, Infeasible, OutOfTime
 from planner.optimize.problem import EMPTY, Day, DayRules, Problem, fixed_meals, window_caps
 
 KERNEL_ABOVE = 400  # recipes; above this, pricing runs on a kernel
@@ -159,6 +159,17 @@ class BlockSolver:
                 return
             last = time.monotonic() - began
 
+    def floor_bound(self) -> None:
+        """The Lagrangian bound at zero duals: each day at least the cheapest fractional day
+        of its kind (over the whole library); valid before any column exists."""
+        pricers = self.full or self.pricing
+        floor = 0.0
+        for k, pricing in enumerate(pricers):
+            zero = pricing.costs(np.zeros(len(self.problem.weekly)),
+                                 np.zeros(len(self.problem.recipe_ids)))
+            floor += len(self.kind_days[k]) * pricing.solve_lp(*zero)[0]
+        self.bound = max(self.bound, floor)
+
     def global_bound(self, until: dl.Deadline) -> None:
         """Kernel runs: one pricing pass over the whole library makes the bound global."""
         if self.full is None or until.expired():
@@ -176,7 +187,7 @@ class BlockSolver:
 
     def integer(self, until: dl.Deadline, gap_rel: float, solver: str,
                 planned_by: float | None = None) -> tuple[float, dict] | None:
-        """The integer master (see ``Master.solve_ip``) aiming at half the request's gap."""
+        """The integer master (``Master.solve_ip``) over every column, at the request's gap."""
         return self.master.solve_ip(until, gap_rel, solver, planned_by)
 
     def dive(self, until: dl.Deadline, gap_rel: float) -> tuple[float, dict] | None:
@@ -228,8 +239,8 @@ class Pricers:
     (locks, previous meals, elastic mode, kernel or whole library). Kinds that differ only
     by the cross-week window share one (the window changes duals, not the problem)."""
 
-    def __init__(self, problem: Problem) -> None:
-        self.problem = problem
+    def __init__(self, problem: Problem, deadline: dl.Deadline) -> None:
+        self.problem, self.deadline = problem, deadline
         self.kernel: np.ndarray | None = None  # recipes pricing runs on (None: all)
         self.made: dict[tuple, DayPricing] = {}
 
@@ -237,7 +248,7 @@ class Pricers:
         allowed = self.kernel if on_kernel else None
         key = (rules.locks, rules.previous, elastic, allowed is not None)
         if key not in self.made:
-            self.made[key] = DayPricing(self.problem, rules, elastic, allowed)
+            self.made[key] = DayPricing(self.problem, rules, elastic, allowed, self.deadline)
         return self.made[key]
 
     def choose_kernel(self, days: int) -> None:
@@ -255,7 +266,7 @@ class Pricers:
         option, pill = pricing.costs(*first)
         try:
             _, rc, _ = pricing.solve_lp(option, pill)
-        except Infeasible:
+        except (Infeasible, OutOfTime):
             return
         keep = np.zeros(len(problem.recipe_ids), dtype=bool)
         used = pricing.rec[np.array(pricing.lp.getSolution().col_value)[:len(rc)] > 1e-9]
@@ -320,26 +331,31 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
     gap_rel = problem.request.gap_rel
     bs = BlockSolver(problem, block, history, elastic, pricers)
     bs.seed(pool)
-    bs.first_columns(deadline.until(time.monotonic() + FIRST_SHARE * deadline.left()))
-    start = dl.Deadline(0.0)
-    span = deadline.end - start.start
+    best = None
+    try:
+        bs.floor_bound()
+        bs.first_columns(deadline.until(time.monotonic() + FIRST_SHARE * deadline.left()))
+        start = dl.Deadline(0.0)
+        span = deadline.end - start.start
 
-    def phase(share: float) -> dl.Deadline:
-        """Until ``share`` of the block's time, leaving the integer master its minimum."""
-        return deadline.until(max(start.start + share * span,
-                                  min(start.start + MIN_IP_SECONDS, deadline.end)))
+        def phase(share: float) -> dl.Deadline:
+            """Until ``share`` of the block's time, leaving the integer master its minimum."""
+            return deadline.until(max(start.start + share * span,
+                                      min(start.start + MIN_IP_SECONDS, deadline.end)))
 
-    best = bs.integer(phase(EARLY_SHARE), gap_rel, solver, start.start)  # any plan, at once
-    bs.generate(phase(CG_SHARE), gap_rel)
-    if bs.converged and not elastic and bs.master.uses_slack():
-        return None  # the LP relaxation itself needs a shortfall: no hard plan exists
-    bs.global_bound(phase(CG_SHARE + 0.1))
-    best = _better(best, bs.integer(phase(IP_SHARE), gap_rel, solver,
-                                    phase(FIRST_PLAN_SHARE).end))
-    if not _within(best, bs.bound, gap_rel * AIM) and not deadline.expired():
-        best = _better(best, bs.dive(phase(DIVE_SHARE), gap_rel))
-        if not _within(best, bs.bound, gap_rel * AIM):
-            best = _better(best, bs.integer(deadline, gap_rel, solver))
+        best = bs.integer(phase(EARLY_SHARE), gap_rel, solver, start.start)  # any plan, now
+        bs.generate(phase(CG_SHARE), gap_rel)
+        if bs.converged and not elastic and bs.master.uses_slack():
+            return None  # the LP relaxation itself needs a shortfall: no hard plan exists
+        bs.global_bound(phase(CG_SHARE + 0.1))
+        best = _better(best, bs.integer(phase(IP_SHARE), gap_rel, solver,
+                                        phase(FIRST_PLAN_SHARE).end))
+        if not _within(best, bs.bound, gap_rel * AIM) and not deadline.expired():
+            best = _better(best, bs.dive(phase(DIVE_SHARE), gap_rel))
+            if not _within(best, bs.bound, gap_rel * AIM):
+                best = _better(best, bs.integer(deadline, gap_rel, solver))
+    except OutOfTime:
+        pass  # the request's deadline came during pricing: the best plan so far stands
     pool[:] = dict.fromkeys(day for (_, day) in bs.master.columns.var)  # seeds the next block
     if best is None:
         return None

@@ -22,6 +22,7 @@ import pulp
 
 CALLBACKS = ("kCallbackMipInterrupt", "kCallbackSimplexInterrupt", "kCallbackIpmInterrupt")
 MIN_SOLVER_SECONDS = 0.01
+GRACE = 0.1  # s a solve may overrun its deadline before ``run`` stops waiting for it
 
 
 class Deadline:
@@ -130,13 +131,27 @@ def _children(name: str) -> list[int]:
 
 def run(problem: pulp.LpProblem, solver: pulp.LpSolver, deadline: Deadline,
         ) -> pulp.LpSolveStats:
-    """``problem.solve(solver)`` under a watchdog; a solver that dies or is killed, or a
-    deadline already past, gives a status without a solution, never an exception."""
+    """``problem.solve(solver)`` by ``deadline``: a solver that dies or is killed, a
+    deadline already past, or a solve still busy ``GRACE`` s after it (PuLP handing a large
+    model to the solver cannot be interrupted; that thread is left to end on its own and its
+    problem must not be used again) gives a status without a solution, never an exception.
+    """
     if deadline.expired():
         return pulp.LpSolveStats(solver=solver.name, status=pulp.LpSolveStatus.NotSolved)
-    with Watchdog(problem, deadline):
-        try:
-            return problem.solve(solver)
-        except pulp.PulpSolverError as exc:
-            return pulp.LpSolveStats(solver=solver.name, status=pulp.LpSolveStatus.Undefined,
-                                     logs={"error": str(exc)})
+    outcome: list[pulp.LpSolveStats] = []
+
+    def solve() -> None:
+        with Watchdog(problem, deadline):
+            try:
+                outcome.append(problem.solve(solver))
+            except pulp.PulpSolverError as exc:
+                outcome.append(pulp.LpSolveStats(solver=solver.name,
+                                                 status=pulp.LpSolveStatus.Undefined,
+                                                 logs={"error": str(exc)}))
+
+    worker = threading.Thread(target=solve, daemon=True)
+    worker.start()
+    worker.join(deadline.left() + GRACE)
+    if not outcome:
+        return pulp.LpSolveStats(solver=solver.name, status=pulp.LpSolveStatus.NotSolved)
+    return outcome[0]

@@ -39,6 +39,7 @@ import highspy
 import numpy as np
 
 from planner.goals import MAX_SUPPLEMENT_UNITS, PORTIONS
+from planner.optimize import deadline as dl
 from planner.optimize.problem import EMPTY, Day, DayRules, Problem
 
 EPS = 1e-7
@@ -61,12 +62,18 @@ class Infeasible(Exception):
     """No day meets the daily rows (hard mode)."""
 
 
+class OutOfTime(Exception):
+    """The request's deadline passed during a pricing solve."""
+
+
 class DayPricing:
     """The pricing problem of one kind of day (module docstring), its LP kept warm."""
 
     def __init__(self, problem: Problem, rules: DayRules, elastic: bool,
-                 allowed: np.ndarray | None = None) -> None:
+                 allowed: np.ndarray | None = None, deadline: dl.Deadline | None = None,
+                 ) -> None:
         self.problem, self.rules, self.elastic = problem, rules, elastic
+        self.deadline = deadline or dl.Deadline(math.inf)  # no HiGHS run goes past it
         slot, rec, por, locked = [], [], [], []
         for s_index, s in enumerate(problem.slots):
             lock = [(r, p) for ls, r, p in rules.locks if ls == s]
@@ -184,7 +191,7 @@ class DayPricing:
         try:
             self.solve_lp(option, pill)
             duals = np.array(h.getSolution().row_dual)
-        except Infeasible:
+        except (Infeasible, OutOfTime):
             duals = None
         h.changeRowsBounds(n_week, weekly, np.full(n_week, -inf), np.full(n_week, inf))
         h.changeRowsBounds(n_rec, recipe, np.full(n_rec, -inf), self.recipe_caps)
@@ -209,16 +216,28 @@ class DayPricing:
     def solve_lp(self, option: np.ndarray, pill: np.ndarray,
                  ) -> tuple[float, np.ndarray, np.ndarray]:
         """The LP at these costs: (optimum, option reduced costs, supplement reduced costs).
-        Raises ``Infeasible`` when no fractional day meets the daily rows."""
+        Raises ``Infeasible`` when no fractional day meets the daily rows, ``OutOfTime``
+        when the request's deadline stops it."""
         cost = np.concatenate([option, pill, self.slack_cost])
         self.lp.changeColsCost(self.n_cols, self.index, cost)
-        self.lp.run()
-        if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            raise Infeasible(str(self.lp.getModelStatus()))
+        self._run(self.lp, self.deadline.end)
+        status = self.lp.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            raise Infeasible(str(status))
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise OutOfTime(str(status))
         rc = np.array(self.lp.getSolution().col_dual)
         n_opt = len(self.rec)
         return (float(self.lp.getInfo().objective_function_value), rc[:n_opt],
                 rc[n_opt:n_opt + len(pill)])
+
+    def _run(self, h: highspy.Highs, until: float) -> None:
+        """Run ``h`` until the monotonic time ``until`` or the request's deadline."""
+        end = min(until, self.deadline.end)
+        if time.monotonic() >= end:
+            raise OutOfTime("deadline passed")
+        h.setOptionValue("time_limit", max(end - time.monotonic(), 0.001))
+        h.run()
 
     # ------------------------------------------------------------ pricing
 
@@ -268,8 +287,10 @@ class DayPricing:
         h = self.mip
         h.changeColsCost(self.n_cols, self.index, np.concatenate([option, pill,
                                                                   self.slack_cost]))
-        h.setOptionValue("time_limit", max(until - time.monotonic(), 0.01))
-        h.run()
+        try:
+            self._run(h, until)
+        except OutOfTime:
+            return Priced([], [], lp_bound, False)
         info = h.getInfo()
         bound = max(lp_bound, info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) \
             else lp_bound
