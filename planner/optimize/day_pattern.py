@@ -335,15 +335,15 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
     try:
         bs.floor_bound()
         bs.first_columns(deadline.until(time.monotonic() + FIRST_SHARE * deadline.left()))
-        start = dl.Deadline(0.0)
-        span = deadline.end - start.start
+        began = time.monotonic()
+        span = deadline.end - began
 
         def phase(share: float) -> dl.Deadline:
             """Until ``share`` of the block's time, leaving the integer master its minimum."""
-            return deadline.until(max(start.start + share * span,
-                                      min(start.start + MIN_IP_SECONDS, deadline.end)))
+            return deadline.until(max(began + share * span,
+                                      min(began + MIN_IP_SECONDS, deadline.end)))
 
-        best = bs.integer(phase(EARLY_SHARE), gap_rel, solver, start.start)  # any plan, now
+        best = bs.integer(phase(EARLY_SHARE), gap_rel, solver, began)  # any plan, at once
         bs.generate(phase(CG_SHARE), gap_rel)
         if bs.converged and not elastic and bs.master.uses_slack():
             return None  # the LP relaxation itself needs a shortfall: no hard plan exists

@@ -32,10 +32,6 @@ class Deadline:
         self.start = time.monotonic() if start is None else start
         self.end = self.start + seconds
 
-    @property
-    def seconds(self) -> float:
-        return self.end - self.start
-
     def left(self) -> float:
         """Seconds left, never negative."""
         return max(0.0, self.end - time.monotonic())
@@ -45,10 +41,6 @@ class Deadline:
 
     def expired(self) -> bool:
         return time.monotonic() >= self.end
-
-    def at(self, share: float) -> float:
-        """The monotonic time when ``share`` of the whole budget has passed."""
-        return self.start + share * self.seconds
 
     def until(self, moment: float) -> Deadline:
         """A deadline ending at ``moment`` or at this one's end, whichever is first."""

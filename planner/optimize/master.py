@@ -39,7 +39,7 @@ from planner.optimize.problem import (
 
 HARD_PENALTY = 1e6  # € per unit of weekly shortfall (hard mode)
 ARTIFICIAL_DAY = 1e5  # € per artificial empty day
-NEW_WEEK_PENALTY = 50.0  # € when a week repeats the previous week's days
+NEW_WEEK_PENALTY = 50.0  # € when a block repeats the days of an earlier one
 
 
 @dataclass(frozen=True)
