@@ -185,9 +185,10 @@ def intake_terms(m: Model, ctx: Context) -> dict[tuple[str, int], list]:
     return terms
 
 
-def _bounded(m: Model, name: str, terms: list, sense: str, rhs: float, key, elastic: bool,
-             ) -> None:
+def _bounded(m: Model, ctx: Context, name: str, terms: list, sense: str, rhs: float, key,
+             elastic: bool) -> None:
     """Σ terms ≥ rhs (sense "min") or ≤ rhs ("max"), with a penalized slack when elastic."""
+    ctx.check_time()
     terms = list(terms)
     if elastic and rhs > 0:
         slack = m.problem.add_variable(f"slack_{name}", 0)
@@ -205,11 +206,11 @@ def add_nutrient_floors(m: Model, ctx: Context, terms, elastic: bool) -> None:
             continue
         if bound.window == Window.WEEK:
             week = [t for d in m.days for t in terms[n, d]]
-            _bounded(m, f"min_{n}_week", week, "min", bound.min * len(m.days),
+            _bounded(m, ctx, f"min_{n}_week", week, "min", bound.min * len(m.days),
                      (n, "week", "min"), elastic)
         else:
             for d in m.days:
-                _bounded(m, f"min_{n}_{d}", terms[n, d], "min", bound.min, (n, d, "min"),
+                _bounded(m, ctx, f"min_{n}_{d}", terms[n, d], "min", bound.min, (n, d, "min"),
                          elastic)
 
 
@@ -219,7 +220,7 @@ def add_nutrient_ceilings(m: Model, ctx: Context, terms, elastic: bool) -> None:
         if bound.max is None:
             continue
         for d in m.days:
-            _bounded(m, f"max_{n}_{d}", terms[n, d], "max", bound.max, (n, d, "max"), elastic)
+            _bounded(m, ctx, f"max_{n}_{d}", terms[n, d], "max", bound.max, (n, d, "max"), elastic)
 
 
 def add_steady_k(m: Model, ctx: Context, terms, elastic: bool) -> None:
@@ -229,9 +230,9 @@ def add_steady_k(m: Model, ctx: Context, terms, elastic: bool) -> None:
         return
     for d in m.days:
         low, high = steady.value_ug * (1 - steady.band), steady.value_ug * (1 + steady.band)
-        _bounded(m, f"steadyk_min_{d}", terms[nu.K_TOTAL, d], "min", low,
+        _bounded(m, ctx, f"steadyk_min_{d}", terms[nu.K_TOTAL, d], "min", low,
                  (nu.K_TOTAL, d, "min"), elastic)
-        _bounded(m, f"steadyk_max_{d}", terms[nu.K_TOTAL, d], "max", high,
+        _bounded(m, ctx, f"steadyk_max_{d}", terms[nu.K_TOTAL, d], "max", high,
                  (nu.K_TOTAL, d, "max"), elastic)
 
 
@@ -240,7 +241,7 @@ def add_budget(m: Model, ctx: Context, terms, elastic: bool) -> None:
     if ctx.request.budget_eur is None:
         return
     for d in m.days:
-        _bounded(m, f"budget_{d}", terms[COST, d], "max", ctx.request.budget_eur,
+        _bounded(m, ctx, f"budget_{d}", terms[COST, d], "max", ctx.request.budget_eur,
                  (COST, d, "max"), elastic)
 
 
@@ -282,7 +283,9 @@ def set_objective(m: Model, ctx: Context, previous: dict[tuple[int, str], Lock])
     + penalties (slack, empty slots, repeats) added by the other builders."""
     cost = ctx.recipes[COST].to_dict()
     favourites = set(ctx.request.favourite_recipes)
-    for (d, s, r, p), var in m.x.items():
+    for i, ((d, s, r, p), var) in enumerate(m.x.items()):
+        if i % 5000 == 0:
+            ctx.check_time()
         coef = cost[r] * p - (FAVOURITE_BONUS if r in favourites else 0.0)
         before = previous.get((d, s))
         if before is not None and before.recipe_id == r:
