@@ -68,7 +68,7 @@ def test_locks_and_exclusions_hold_over_four_weeks():
     locks = (Lock(day=3, slot="dinner", recipe_id=CAT.recipes.index[
         CAT.recipes["slots"].map(lambda s: "dinner" in s)][0], servings=1.5),)
     req = default_request(CAT, ME, days=28, diet="pescatarian", exclude_allergens=["milk"],
-                          locks=locks, **FAST | {"time_limit_s": 8.0})  # the whole month
+                          locks=locks, **FAST | {"time_limit_s": 16.0})  # a month
     plan = model.solve(req, CAT)
     assert len(plan.meals) == 28 * 4
     check_structure(plan, req, DATA_DIR)

@@ -157,10 +157,9 @@ def _solve_compact(request: PlanRequest, catalog: Catalog, deadline: Deadline,
     for i, block in enumerate(parts):
         share = deadline.until(time.monotonic() + deadline.left() / (len(parts) - i))
         eaten = {d: [r for _, r, _ in day.meals] for d, day in history.items()}
-        caps = window_caps(problem, block, eaten)
-        ctx = dataclasses.replace(
-            ctx, window={problem.recipe_ids[r]: cap for r, cap in caps.items()},
-            window_days=frozenset(d for d in block if d < block[0] + 6))
+        ctx = dataclasses.replace(ctx, windows=tuple(
+            (problem.recipe_ids[r], days, cap) for r, days, cap in window_caps(problem, block,
+                                                                              eaten)))
         result = compact.solve_block(ctx, block, share, fallback)
         solver = result.stats.solver
         if result.model is None or not result.stats.has_solution:

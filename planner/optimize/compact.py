@@ -83,8 +83,8 @@ class Context:
     only: dict[tuple[int, str], str] | None = None  # (d, s) → the one recipe allowed there
     among: frozenset[str] | None = None  # the only recipes allowed anywhere
     deadline: dl.Deadline | None = None  # building stops (``TimeUp``) when it passes
-    window: dict[str, float] = field(default_factory=dict)  # cross-week rule: recipe → cap
-    window_days: frozenset[int] = frozenset()  # … over these days
+    # cross-week rule: (recipe id, days, cap) from ``problem.window_caps``
+    windows: tuple[tuple[str, frozenset[int], float], ...] = ()
 
     def check_time(self) -> None:
         """Raise ``TimeUp`` once the deadline has passed (called between build steps)."""
@@ -249,7 +249,7 @@ def add_variety_limits(m: Model, ctx: Context) -> None:
     """Σ_{s,p} x[d,s,r,p] ≤ 1 per day and Σ_{d∈b,s,p} x[d,s,r,p] ≤ N per block, per recipe;
     repeat[r] ≥ Σ_{d∈b,s,p} x[d,s,r,p] − 1 is penalized lightly (variety).
 
-    Cross-week rule: Σ_{d∈window days, s, p} x[d,s,r,p] ≤ window[r] (``problem.window_caps``).
+    Cross-week rule: Σ_{d∈D, s, p} x[d,s,r,p] ≤ cap for each (r, D, cap) of ``ctx.windows``.
     A limit is raised to the number of locks of that recipe, so locks always fit.
     """
     per_day: dict[tuple[str, int], list] = {}
@@ -272,10 +272,10 @@ def add_variety_limits(m: Model, ctx: Context) -> None:
         excess = pulp.lpSum_vars_coefs([(v, 1.0) for v in xs] + [(rep, -1.0)])
         m.problem += excess <= 1, f"repeatpen_{r}"
         m.objective.append((rep, VARIETY_PENALTY))
-    for r, cap in ctx.window.items():
-        xs = [v for (d, _, rr, _), v in m.x.items() if rr == r and d in ctx.window_days]
+    for i, (r, days, cap) in enumerate(ctx.windows):
+        xs = [v for (d, _, rr, _), v in m.x.items() if rr == r and d in days]
         if xs:
-            m.problem += pulp.lpSum_vars_coefs([(v, 1.0) for v in xs]) <= cap, f"window_{r}"
+            m.problem += pulp.lpSum_vars_coefs([(v, 1.0) for v in xs]) <= cap, f"window_{i}"
 
 
 def set_objective(m: Model, ctx: Context, previous: dict[tuple[int, str], Lock]) -> None:

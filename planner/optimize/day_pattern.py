@@ -6,11 +6,12 @@ its share of the request's deadline and with the blocks before it fixed:
 1. **Kinds.** Days with equal ``DayRules`` share one pricing problem and one
    convexity row, so free days are interchangeable (no symmetry). From the
    second block on, the rule "a recipe at most ``max_repeats`` times in any 7
-   consecutive days" links blocks: a recipe met t times in the last 6 days
-   before the block may come at most ``max_repeats − t`` times in its first 6
-   days (every 7-day window across the boundary lies within those 12 days), so
-   those days form their own kind. A block may not repeat an earlier block's
-   days (``Master``'s ``newweek`` rows).
+   consecutive days" links blocks (``problem.window_caps``: caps on the
+   block's first 3 and first 6 days from the recipes of the days before), so
+   days 1–3 and 4–6 form their own kinds. Within a kind, days are ordered with
+   the densest in the weekly minimums first, so the next block's windows meet
+   the plain days. A block may not repeat an earlier block's days
+   (``Master``'s ``newweek`` rows).
 2. **Column generation.** The master LP gives duals; each kind's pricing
    (``DayPricing``) returns the days that price out and a bound on its best day.
    The Lagrangian (Farley) bound ``z_LP + Σ_k n_k·min(0, bound_k − μ_k)`` is
@@ -41,20 +42,28 @@ import numpy as np
 from planner.optimize import deadline as dl
 from planner.optimize.master import Master, Window
 from planner.optimize.pricing import DayPricing, Infeasible, OutOfTime
-from planner.optimize.problem import EMPTY, Day, DayRules, Problem, fixed_meals, window_caps
+from planner.optimize.problem import (
+    EMPTY,
+    Day,
+    DayRules,
+    Problem,
+    fixed_meals,
+    window_caps,
+    window_group,
+)
 
 KERNEL_ABOVE = 400  # recipes; above this, pricing runs on a kernel
 KERNEL_SIZE = 60  # recipes per slot in the kernel
 FIRST_SHARE = 0.2  # of a block's time, at most, for first columns
 AIM = 0.5  # of the request's gap: below it a block stops improving
-MIN_IP_SECONDS = 0.05  # an integer master's phase is never shorter
+MIN_IP_SECONDS = 0.1  # an integer master's phase is never shorter
 EARLY_SHARE = 0.1  # … until an integer master over the first columns gives up
 CG_SHARE = 0.55  # of a block's time for column generation
 FIRST_PLAN_SHARE = 0.65  # … after which the first integer master stops once it has a plan
 IP_SHARE = 0.8  # … until the first integer master ends
 DIVE_SHARE = 0.92  # … until diving ends (the rest: the last integer master)
 MIP_SHARE = 0.15  # of a phase's time left, at most, for one pricing MILP
-FIRST_ROUNDS = 8  # rounds of first columns per kind
+FIRST_ROUNDS = 5  # rounds of first columns per kind
 FIRST_REPEAT_PRICE = 2.0  # € added per earlier use of a recipe while making first columns
 BOUND_TOLERANCE = 0.05  # stop generating columns once the LP gap is this share of gap_rel
 
@@ -107,14 +116,18 @@ class BlockSolver:
         that the master has whole weeks within the repeat limits from the start."""
         for k, pricing in enumerate(self.pricing):
             n_days = len(self.kind_days[k])
-            first = pricing.first_duals(len(self.block))
+            windows = [w for w in self.master.windows if k in w.kinds]
+            held: dict[int, float] = {}
+            for w in windows:
+                share = w.cap / sum(len(self.kind_days[j]) for j in w.kinds)
+                held[w.recipe] = min(held.get(w.recipe, share), share)
+            first = pricing.first_duals(len(self.block), held)
             if first is None:
                 continue
             w, y = first
             used = np.zeros(len(self.problem.recipe_ids))
-            for window in self.master.windows:
-                if k in window.kinds:
-                    used[window.recipe] += self.problem.request.max_repeats - window.cap
+            for window in windows:
+                used[window.recipe] += self.problem.request.max_repeats - window.cap
             for _ in range(FIRST_ROUNDS):
                 if until.expired():
                     return
@@ -215,23 +228,26 @@ class BlockSolver:
         return plan
 
     def plan_of(self, counts: dict) -> dict[int, Day]:
-        """Days of the block from integer column counts (each kind's days in order)."""
+        """Days of the block from integer column counts: within each kind, the days
+        richest in the weekly minimums first (they meet the next block's windows least)."""
         out: dict[int, Day] = {}
         for k, days in enumerate(self.kind_days):
-            chosen = [day for (kind, day), n in sorted(counts.items(), key=_order)
+            chosen = [day for (kind, day), n in sorted(counts.items(), key=self._density)
                       if kind == k for _ in range(n)]
             out.update(zip(days, chosen, strict=False))
         return out
+
+    def _density(self, item) -> tuple:
+        """Sort key: kind, then −Σ_j amount[j] / minimum[j] over the weekly rows."""
+        (kind, day), _ = item
+        amounts = self.problem.day_amounts(day)
+        dense = sum(amounts[key] / low for key, low in self.problem.weekly if low > 0)
+        return kind, -dense, day.meals, day.units
 
 
 def _mip_until(until: dl.Deadline) -> float:
     """When a pricing MILP must stop: ``MIP_SHARE`` of the phase's time left."""
     return time.monotonic() + MIP_SHARE * until.left()
-
-
-def _order(item) -> tuple:
-    (kind, day), _ = item
-    return kind, day.meals, day.units
 
 
 class Pricers:
@@ -281,25 +297,24 @@ class Pricers:
 def kinds_of(problem: Problem, block: list[int], history: dict[int, Day],
              ) -> tuple[list[DayRules], list[list[int]]]:
     """The block's distinct ``DayRules`` and the days of each, in day order."""
-    reach = block[0] + 6 if history else block[0]  # days a cross-week window reaches
     rules: dict[DayRules, list[int]] = {}
     for d in block:
         locks, previous = fixed_meals(problem, d)
-        key = DayRules(locks, previous, d < reach)
+        key = DayRules(locks, previous, window_group(block, d, bool(history)))
         rules.setdefault(key, []).append(d)
     return list(rules), list(rules.values())
 
 
 def cross_week_windows(problem: Problem, block: list[int], history: dict[int, Day],
                        kind_days: list[list[int]]) -> tuple[Window, ...]:
-    """The cross-week rule (``problem.window_caps``) as one ``Window`` per recipe, over the
-    kinds of the block's first 6 days."""
+    """The cross-week rule (``problem.window_caps``) as ``Window`` rows over the kinds of
+    the days each cap covers."""
     if not history:
         return ()
     eaten = {d: [r for _, r, _ in day.meals if r != EMPTY] for d, day in history.items()}
-    later = frozenset(k for k, days in enumerate(kind_days) if days[0] < block[0] + 6)
-    return tuple(Window(r, later, cap)
-                 for r, cap in window_caps(problem, block, eaten).items())
+    return tuple(Window(r, frozenset(k for k, days in enumerate(kind_days) if days[0] in covered),
+                        cap)
+                 for r, covered, cap in window_caps(problem, block, eaten))
 
 
 def earlier_weeks(problem: Problem, block: list[int], history: dict[int, Day],

@@ -16,6 +16,7 @@ import os
 import signal
 import threading
 import time
+import weakref
 from pathlib import Path
 
 import pulp
@@ -121,14 +122,21 @@ def _children(name: str) -> list[int]:
     return found
 
 
+_busy: weakref.WeakKeyDictionary[pulp.LpProblem, threading.Thread] = weakref.WeakKeyDictionary()
+
+
 def run(problem: pulp.LpProblem, solver: pulp.LpSolver, deadline: Deadline,
         ) -> pulp.LpSolveStats:
     """``problem.solve(solver)`` by ``deadline``: a solver that dies or is killed, a
     deadline already past, or a solve still busy ``GRACE`` s after it (PuLP handing a large
-    model to the solver cannot be interrupted; that thread is left to end on its own and its
-    problem must not be used again) gives a status without a solution, never an exception.
+    model to the solver cannot be interrupted) gives a status without a solution, never an
+    exception. A solve left busy keeps its problem: the next ``run`` of that problem first
+    waits for it, within its own deadline.
     """
-    if deadline.expired():
+    earlier = _busy.get(problem)
+    if earlier is not None:
+        earlier.join(deadline.left())
+    if deadline.expired() or (earlier is not None and earlier.is_alive()):
         return pulp.LpSolveStats(solver=solver.name, status=pulp.LpSolveStatus.NotSolved)
     outcome: list[pulp.LpSolveStats] = []
 
@@ -145,5 +153,7 @@ def run(problem: pulp.LpProblem, solver: pulp.LpSolver, deadline: Deadline,
     worker.start()
     worker.join(deadline.left() + GRACE)
     if not outcome:
+        _busy[problem] = worker
         return pulp.LpSolveStats(solver=solver.name, status=pulp.LpSolveStatus.NotSolved)
+    _busy.pop(problem, None)
     return outcome[0]

@@ -172,11 +172,13 @@ class DayPricing:
         self.index = np.arange(n_cols, dtype=np.int32)
         return h
 
-    def first_duals(self, days: int) -> tuple[np.ndarray, np.ndarray] | None:
+    def first_duals(self, days: int, held: dict[int, float] | None = None,
+                    ) -> tuple[np.ndarray, np.ndarray] | None:
         """Duals of the *average day* of a block of ``days`` free days: this LP with each
         weekly minimum as a daily one and each recipe at most ``max_repeats / days`` times
-        a day. → (w per weekly row, y per recipe), first prices for column generation;
-        None when that LP has no solution."""
+        a day (``held``: recipe → a smaller share, e.g. from a cross-week window). →
+        (w per weekly row, y per recipe), first prices for column generation; None when
+        that LP has no solution."""
         pb, h = self.problem, self.lp
         n_week, n_rec = len(pb.weekly), len(self.recipes)
         weekly = np.arange(self.first_weekly_row, self.first_weekly_row + n_week, dtype=np.int32)
@@ -184,7 +186,11 @@ class DayPricing:
         inf = highspy.kHighsInf
         h.changeRowsBounds(n_week, weekly, np.array([low for _, low in pb.weekly], float),
                            np.full(n_week, inf))
-        share = min(1.0, pb.request.max_repeats / days)
+        share = np.full(n_rec, min(1.0, pb.request.max_repeats / days))
+        for r, cap in (held or {}).items():
+            at = np.searchsorted(self.recipes, r)
+            if at < n_rec and self.recipes[at] == r:
+                share[at] = min(share[at], cap)
         h.changeRowsBounds(n_rec, recipe, np.full(n_rec, -inf),
                            np.minimum(self.recipe_caps, share))
         option, pill = self.costs(np.zeros(n_week), np.zeros(len(pb.recipe_ids)))

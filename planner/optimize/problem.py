@@ -62,11 +62,11 @@ class Day:
 @dataclass(frozen=True)
 class DayRules:
     """What sets a day apart: its locks and previous meals ((slot, recipe index, portion),
-    …), and whether the cross-week variety window of the block before reaches it."""
+    …), and its cross-week window group (``window_group``; 0: none)."""
 
     locks: tuple[tuple[str, int, float], ...] = ()
     previous: tuple[tuple[str, int, float], ...] = ()
-    in_window: bool = False
+    window: int = 0
 
 
 @dataclass(frozen=True)
@@ -196,19 +196,40 @@ def fixed_meals(problem: Problem, day: int) -> tuple[tuple, tuple]:
     return locks, previous
 
 
-def window_caps(problem: Problem, block: list[int], eaten: dict[int, list[int]],
-                ) -> dict[int, float]:
-    """The cross-week variety rule ("a recipe at most ``max_repeats`` times in any 7
-    consecutive days") for a block after others: recipe index → how many times it may come
-    in the block's first 6 days, given ``eaten`` (day → recipe indices) before the block.
+WINDOW_SPANS = ((6, 3), (3, 6))  # (days before the block, first days of the block)
 
-    Every 7-day window across the boundary lies within the 6 days before the block and its
-    first 6, so a recipe met t times in the former may come ``max_repeats − t`` times in the
-    latter; a limit is raised to that recipe's locks there, so locks always fit.
+
+def window_caps(problem: Problem, block: list[int], eaten: dict[int, list[int]],
+                ) -> list[tuple[int, frozenset[int], float]]:
+    """The cross-week variety rule ("a recipe at most ``max_repeats`` times in any 7
+    consecutive days") for a block after others, as (recipe index, days of the block, cap):
+    at most ``cap`` meals of the recipe on those days, given ``eaten`` (day → recipe
+    indices) before the block.
+
+    A 7-day window starting in the 6 days before the block reaches at most the block's
+    first 3 days if it starts in the first 3 of them, else at most its first 6; so a recipe
+    met t times in the 6 (last 3) days before may come ``max_repeats − t`` times in the
+    first 3 (6) days (``WINDOW_SPANS``). A cap is raised to the recipe's locks on those
+    days, so locks always fit.
     """
-    uses = Counter(r for d in range(max(1, block[0] - 6), block[0]) for r in eaten.get(d, ()))
-    first = {d for d in block if d < block[0] + 6}
-    locks = Counter(problem.index(lk.recipe_id) for lk in problem.request.locks
-                    if lk.day in first)
     limit = problem.request.max_repeats
-    return {r: float(max(limit - t, locks[r], 0)) for r, t in uses.items()}
+    out = []
+    for before, first in WINDOW_SPANS:
+        uses = Counter(r for d in range(max(1, block[0] - before), block[0])
+                       for r in eaten.get(d, ()))
+        days = frozenset(d for d in block if d < block[0] + first)
+        locks = Counter(problem.index(lk.recipe_id) for lk in problem.request.locks
+                        if lk.day in days)
+        out += [(r, days, float(max(limit - t, locks[r], 0))) for r, t in uses.items()]
+    return out
+
+
+def window_group(block: list[int], day: int, after_others: bool) -> int:
+    """Which cross-week window days ``day`` belongs to: 0 none, else the index + 1 of the
+    smallest span of ``WINDOW_SPANS`` that reaches it (days of a group are alike)."""
+    if not after_others:
+        return 0
+    for group, (_, first) in enumerate(sorted(WINDOW_SPANS, key=lambda s: s[1]), start=1):
+        if day < block[0] + first:
+            return group
+    return 0
