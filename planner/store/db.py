@@ -89,11 +89,12 @@ def database_errors_as_messages(cls: type) -> type:
     StoreError a person can read (never a traceback with SQL in the browser)."""
     for name, method in list(vars(cls).items()):
         if callable(method) and not name.startswith("_"):
-            setattr(cls, name, _translated(method))
+            setattr(cls, name, error_as_message(method))
     return cls
 
 
-def _translated(method):
+def error_as_message(method):
+    """Function decorator: a database error is logged and raised as a StoreError."""
     @functools.wraps(method)
     def call(*args, **kwargs):
         try:

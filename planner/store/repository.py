@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from planner.store.checks import check_profile, check_steady_k, check_text, checked_rule
 from planner.store.db import database_errors_as_messages, writing
 from planner.store.models import (
     AuditEntry,
@@ -43,8 +44,6 @@ from planner.store.records import (
     StoreError,
 )
 
-SEXES = ("female", "male")
-LIFE_STAGES = ("general", "pregnancy", "lactation")  # as planner.goals.Profile
 STEADY_K = "steady_k"
 
 
@@ -60,37 +59,6 @@ def checksum(goals_json: str, plan_json: str) -> str:
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-# Longest text per field (characters), checked before the database sees it.
-TEXT_LIMITS = {"name": 200, "notes": 5000, "note": 2000, "rule key": 80, "recipe id": 80,
-               "recipe name": 200, "search": 200}
-
-
-def check_text(field: str, value: str) -> None:
-    """Raise StoreError when ``value`` is longer than ``TEXT_LIMITS[field]`` or holds a NUL
-    (PostgreSQL refuses both with a database error)."""
-    limit = TEXT_LIMITS[field]
-    if len(value) > limit:
-        raise StoreError(f"the {field} is {len(value)} characters; at most {limit} are kept")
-    if "\x00" in value:
-        raise StoreError(f"the {field} contains a NUL character")
-
-
-def check_profile(profile: ClientProfile) -> None:
-    """Raise StoreError naming the first field a person must fix."""
-    check_text("name", profile.name)
-    check_text("notes", profile.notes or "")
-    if not profile.name.strip():
-        raise StoreError("the client needs a name")
-    if profile.sex not in SEXES:
-        raise StoreError(f"sex must be one of {', '.join(SEXES)}")
-    if profile.life_stage not in LIFE_STAGES:
-        raise StoreError(f"life stage must be one of {', '.join(LIFE_STAGES)}")
-    if not 1 <= profile.age <= 120:
-        raise StoreError("age must be between 1 and 120 years")
-    if profile.weight_kg is not None and not 2 <= profile.weight_kg <= 400:
-        raise StoreError("weight must be between 2 and 400 kg")
 
 
 def to_record(row: Client) -> ClientRecord:
@@ -184,8 +152,7 @@ class Workspace:
                      bans: Sequence[RuleRecord] = ()) -> ClientRecord:
         """Turn steady vitamin K on at ``baseline_ug`` (µg/day, K1 + K2) with ``bans``
         (natto, K2 supplements), or off (``None``), which lifts those bans again."""
-        if baseline_ug is not None and not 0 < baseline_ug <= 2000:
-            raise StoreError("the steady vitamin K baseline must be between 0 and 2000 µg/day")
+        check_steady_k(baseline_ug)
         with self._editing(client_id, expected_version) as (session, row):
             row.steady_k = baseline_ug is not None
             row.steady_k_baseline_ug = baseline_ug
@@ -214,15 +181,15 @@ class Workspace:
 
     def set_rule(self, client_id: int, expected_version: int, rule: RuleRecord) -> ClientRecord:
         """Add or replace the client's rule of this kind and key."""
-        _check_rule(rule)
+        rule = checked_rule(rule)
         with self._editing(client_id, expected_version) as (session, row):
             existing = session.scalar(select(Rule).where(
                 Rule.client_id == client_id, Rule.kind == rule.kind.value, Rule.key == rule.key))
             if existing is None:
                 session.add(Rule(client_id=client_id, kind=rule.kind.value, key=rule.key,
-                                 value=dict(rule.value), origin=rule.origin))
+                                 value=rule.value, origin=rule.origin))
             else:
-                existing.value, existing.origin = dict(rule.value), rule.origin
+                existing.value, existing.origin = rule.value, rule.origin
             self._audit(session, client_id, f"set {rule.kind.value}",
                         {"key": rule.key, "value": dict(rule.value)})
             return self._touch(session, row)
@@ -391,16 +358,3 @@ def _conflict() -> Conflict:
     return Conflict("this client was changed by someone else since you opened it: "
                     "reload to see their change, then apply yours again")
 
-
-def _check_rule(rule: RuleRecord) -> None:
-    check_text("rule key", rule.key)
-    if not rule.key.strip():
-        raise StoreError("a rule needs the id of a recipe, food, supplement or nutrient")
-    if rule.kind is RuleKind.TARGET:
-        low, high = rule.value.get("min"), rule.value.get("max")
-        if low is None and high is None:
-            raise StoreError(f"the target for {rule.key} needs a minimum or a maximum")
-        if any(v is not None and v < 0 for v in (low, high)):
-            raise StoreError(f"the target for {rule.key} cannot be negative")
-        if low is not None and high is not None and low > high:
-            raise StoreError(f"the minimum for {rule.key} is above its maximum")
