@@ -1,9 +1,10 @@
 """The workspace pages through AppTest, by widget key: login (and its failures), client
 creation, plan save with the real optimizer, re-plan and diff, share link and revocation,
-recipe import review."""
+recipe import review, a client with a damaged plan version."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -80,9 +81,11 @@ def test_login_create_client_plan_replan_diff_and_share(store):
     assert "Walter" in at.header[0].value
 
     at.number_input(key="ws_plan_days").set_value(2)
+    at.text_input(key="ws_plan_note").input("first week")
     at = at.button(key="ws_plan_create").click().run()
     assert not at.exception, at.exception
     assert "Saved plan version 1" in texts(at, "success")
+    assert at.text_input(key="ws_plan_note").value == ""
 
     ws = Workspace(store, accounts.authenticate(store, "ann", PASSWORD))
     [client] = ws.list_clients()
@@ -105,6 +108,11 @@ def test_login_create_client_plan_replan_diff_and_share(store):
         Plan.from_json(v1.plan_json).meals[0].name)
     deltas = frame_with(at, "Δ Vitamin K2 (menaquinones) (µg)")
     assert list(deltas.index) == [1, 2]
+    history = frame_with(at, "meals changed").set_index("version")
+    assert history.at[1, "meals changed"] == "" and int(history.at[2, "meals changed"]) >= 1
+    assert history.at[2, "gap"] == "" or history.at[2, "gap"].endswith("%")
+    assert at.selectbox(key="ws_handout_version_2").value == 2
+    assert at.selectbox(key="ws_diff_to_2").value == 2
 
     at = at.button(key="ws_handout").click().run()
     assert not at.exception, at.exception
@@ -194,3 +202,26 @@ def test_target_override_refuses_min_above_max_then_saves_with_its_window(store)
     [rule] = ws.rules(client.id)
     assert rule.value == {"min": 50.0, "max": 100.0, "window": "week"}
     assert [a.actor for a in ws.audit(client.id)][-1] == "ann"
+
+
+GOOD = json.dumps({"status": "optimal", "days": [{"day": 1, "meals": [
+    {"slot": "breakfast", "recipe_id": "natto_rice_bowl", "name": "Natto bowl",
+     "servings": 1}]}], "targets": {}, "cost_eur": 1.0})
+
+
+def test_a_damaged_version_is_marked_and_the_client_can_be_archived(store):
+    ws = Workspace(store, accounts.authenticate(store, "ann", PASSWORD))
+    client = ws.create_client(ClientProfile("Mallory's victim"))
+    ws.save_plan(client.id, "{}", GOOD)
+    ws.save_plan(client.id, "{}", "{broken", based_on=1)
+    ws.save_plan(client.id, "{}", GOOD.replace("natto_rice_bowl", "gone_recipe"), based_on=2)
+    at: AppTest = logged_in(CLIENTS)
+    assert not at.exception, at.exception
+    history = frame_with(at, "meals changed").set_index("version")
+    assert list(history["status"]) == ["damaged", "damaged", "optimal"]
+    warnings = texts(at, "warning")
+    assert "Version 2 cannot be read" in warnings and "gone_recipe" in warnings
+    assert at.selectbox(key="ws_handout_version_3").options == ["1"]
+    at = at.button(key="ws_archive").click().run()
+    assert not at.exception, at.exception
+    assert ws.get_client(client.id).archived

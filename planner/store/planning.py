@@ -2,7 +2,9 @@
 
 ``client_request`` applies the client's profile, target overrides, pins, bans
 and steady vitamin K to the default request of ``planner.goals``;
-``plan_diff`` lists changed meals and the nutrient deltas per day.
+``plan_diff`` lists changed meals and the nutrient deltas per day; ``read_versions``
+reads stored versions without trusting them and ``history_frame`` lists them with
+their status, solver gap and how many meals changed.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import pandas as pd
 
 from planner import nutrients as nu
 from planner.catalog import Catalog, Slot
+from planner.export import plan_from_json_bytes
 from planner.goals import STEADY_K_FOODS, Bound, Lock, Profile, SteadyK, Window, default_request
 from planner.plan import Plan, daily_totals
-from planner.store.records import ClientRecord, RuleKind, RuleRecord
+from planner.store.records import ClientRecord, PlanVersionRecord, RuleKind, RuleRecord
 
 DIFF_NUTRIENTS = (nu.ENERGY, nu.PROTEIN, nu.CALCIUM, nu.K2, nu.K_TOTAL, nu.D3)
 
@@ -68,10 +71,7 @@ class PlanDiff:
 
 def plan_diff(before: Plan, after: Plan, catalog: Catalog) -> PlanDiff:
     """What changed from ``before`` to ``after``: meals and daily nutrient deltas."""
-    def meal_map(plan: Plan) -> dict[tuple[int, str], str]:
-        return {(m.day, m.slot): f"{m.name} × {m.servings:g}" for m in plan.meals}
-
-    old, new = meal_map(before), meal_map(after)
+    old, new = _meal_map(before), _meal_map(after)
     rows = [{"day": d, "slot": s, "before": old.get((d, s), ""), "after": new.get((d, s), "")}
             for d, s in sorted(set(old) | set(new), key=_slot_order)
             if old.get((d, s)) != new.get((d, s))]
@@ -85,6 +85,55 @@ def plan_diff(before: Plan, after: Plan, catalog: Catalog) -> PlanDiff:
     deltas.index.names = ["day", "nutrient"]
     deltas["delta"] = deltas["after"] - deltas["before"]
     return PlanDiff(meals=meals, deltas=deltas.reset_index())
+
+
+def changed_meals(before: Plan, after: Plan) -> int:
+    """How many (day, slot) meals differ between two plans (added, removed or replaced)."""
+    old, new = _meal_map(before), _meal_map(after)
+    return sum(old.get(k) != new.get(k) for k in set(old) | set(new))
+
+
+def _meal_map(plan: Plan) -> dict[tuple[int, str], str]:
+    return {(m.day, m.slot): f"{m.name} × {m.servings:g}" for m in plan.meals}
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    """A stored version read for display; ``plan`` is None when it cannot be read
+    (``problem`` says why), so one damaged version never hides the others."""
+
+    version: PlanVersionRecord
+    plan: Plan | None
+    problem: str = ""
+
+
+def read_versions(versions: list[PlanVersionRecord], catalog: Catalog) -> list[SavedPlan]:
+    """Each version's plan, checked like an uploaded plan against ``catalog``."""
+    read = []
+    for v in versions:
+        try:
+            read.append(SavedPlan(v, plan_from_json_bytes(v.plan_json.encode(), catalog)))
+        except ValueError as exc:
+            read.append(SavedPlan(v, None, str(exc)))
+    return read
+
+
+def history_frame(saved: list[SavedPlan]) -> pd.DataFrame:
+    """Newest first: version, saved, by, note, status (``damaged`` when unreadable), the
+    solver's relative gap and the meals changed since the previous readable version."""
+    rows, previous = [], None
+    for s in saved:
+        v, plan = s.version, s.plan
+        gap = plan.solver.gap if plan else None
+        rows.append({"version": v.number, "saved": v.created_at.strftime("%Y-%m-%d %H:%M"),
+                     "by": v.author, "note": v.note,
+                     "status": plan.status if plan else "damaged",
+                     "gap": "" if gap is None else f"{gap:.0%}",
+                     "meals changed": "" if plan is None or previous is None
+                     else str(changed_meals(previous, plan))})
+        previous = plan or previous
+    return pd.DataFrame(rows[::-1], columns=["version", "saved", "by", "note", "status",
+                                             "gap", "meals changed"])
 
 
 def _slot_order(key: tuple[int, str]) -> tuple[int, int]:

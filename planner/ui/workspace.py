@@ -26,6 +26,7 @@ def create_client() -> None:
         s.ws_new_error = str(exc)
         return
     s.pop("ws_new_error", None)
+    s.ws_new_name, s.ws_new_notes, s.ws_new_weight = "", "", None  # a second Enter adds nothing
     s.ws_client = client.id
 
 
@@ -34,7 +35,7 @@ def import_record() -> None:
     if upload is None:
         return
     try:
-        client = import_client(ws, upload.getvalue())
+        client = import_client(ws, upload.getvalue(), workspace_state.catalog(ws))
     except StoreError as exc:
         st.session_state.ws_import_error = f"{upload.name}: {exc}"
         return
@@ -66,7 +67,8 @@ clients = ws.list_clients(search, include_archived=show_archived)
 if not clients:
     st.info("No clients match." if search else "No clients yet: create one above.")
     st.stop()
-st.dataframe(pd.DataFrame([{"name": c.profile.name, "sex": c.profile.sex, "age": c.profile.age,
+st.dataframe(pd.DataFrame([{"id": c.id, "name": c.profile.name, "sex": c.profile.sex,
+                            "age": c.profile.age,
                             "steady vitamin K": "yes" if c.steady_k else "",
                             "archived": "yes" if c.archived else "",
                             "updated": c.updated_at.strftime("%Y-%m-%d %H:%M")}
@@ -75,5 +77,6 @@ by_id = {c.id: c for c in clients}
 if st.session_state.get("ws_client") not in by_id:
     st.session_state.ws_client = clients[0].id
 chosen = st.selectbox("Client", list(by_id), key="ws_client",
-                      format_func=lambda i: by_id[i].profile.name)
+                      format_func=lambda i: f"{by_id[i].profile.name} (#{i}, since "
+                      f"{by_id[i].created_at:%Y-%m-%d})")
 workspace_client.render(ws, chosen)

@@ -19,7 +19,13 @@ from planner.catalog import Catalog, Slot
 from planner.export import handout_pdf, load_portions
 from planner.plan import Plan
 from planner.store.export import export_client
-from planner.store.planning import client_request, plan_diff, steady_k_bans
+from planner.store.planning import (
+    client_request,
+    history_frame,
+    plan_diff,
+    read_versions,
+    steady_k_bans,
+)
 from planner.store.records import (
     ClientProfile,
     ClientRecord,
@@ -71,16 +77,21 @@ def render(ws: Workspace, client_id: int) -> None:
     flash = st.session_state.pop("ws_flash", None)
     if flash:
         getattr(st, flash[0])(flash[1])
+    # A keyed, state-tracking tab bar stays on the tab of the last action.
     profile_tab, rules_tab, plans_tab, share_tab = st.tabs(
-        ["Profile", "Targets & rules", "Plans", "Share & export"])
-    with profile_tab:
-        _profile(ws, client, cat)
-    with rules_tab:
-        _rules(ws, client, cat)
-    with plans_tab:
-        _plans(ws, client, cat)
-    with share_tab:
-        _share(ws, client)
+        ["Profile", "Targets & rules", "Plans", "Share & export"], key=f"ws_tab_{client.id}",
+        on_change="rerun")
+    try:
+        with profile_tab:
+            _profile(ws, client, cat)
+        with rules_tab:
+            _rules(ws, client, cat)
+        with plans_tab:
+            _plans(ws, client, cat)
+        with share_tab:
+            _share(ws, client)
+    except StoreError as exc:
+        st.error(str(exc))
 
 
 def _profile(ws: Workspace, client: ClientRecord, cat: Catalog) -> None:
@@ -190,52 +201,61 @@ def _solve_and_save(ws: Workspace, client: ClientRecord, cat: Catalog, previous:
         st.error(str(exc))
         return
     st.session_state.ws_flash = ("success", f"Saved plan version {version.number}.")
+    st.session_state.ws_clear_note = True
     st.rerun()
 
 
 def _plans(ws: Workspace, client: ClientRecord, cat: Catalog) -> None:
-    versions = ws.versions(client.id)
-    latest = versions[-1] if versions else None
+    saved = read_versions(ws.versions(client.id), cat)
+    latest = saved[-1].version if saved else None
+    readable = {s.version.number: s.plan for s in saved if s.plan}
+    if st.session_state.pop("ws_clear_note", False):
+        st.session_state.ws_plan_note = ""
     days_col, note_col = st.columns([1, 3])
     days_col.number_input("Days", 1, 28, 7, key="ws_plan_days")
     note = note_col.text_input("Note for this version", key="ws_plan_note")
     new_col, replan_col = st.columns(2)
     if new_col.button("Create plan and save a version", key="ws_plan_create"):
         _solve_and_save(ws, client, cat, None, latest.number if latest else None, note)
-    if latest and replan_col.button(f"Re-plan from version {latest.number} with minimal change",
-                                    key="ws_replan"):
-        _solve_and_save(ws, client, cat, Plan.from_json(latest.plan_json), latest.number,
+    if latest and latest.number in readable and replan_col.button(
+            f"Re-plan from version {latest.number} with minimal change", key="ws_replan"):
+        _solve_and_save(ws, client, cat, readable[latest.number], latest.number,
                         note or f"re-plan of version {latest.number}")
-    if not versions:
+    if not saved:
         st.info("No saved plan yet.")
         return
     st.subheader("History")
-    st.dataframe(pd.DataFrame([{"version": v.number, "saved": v.created_at.strftime(
-        "%Y-%m-%d %H:%M"), "by": v.author, "note": v.note,
-        "status": Plan.from_json(v.plan_json).status} for v in reversed(versions)]),
-        hide_index=True, key="ws_history")
-    numbers = [v.number for v in versions]
+    st.dataframe(history_frame(saved), hide_index=True, key="ws_history")
+    for s in saved:
+        if s.plan is None:
+            st.warning(f"Version {s.version.number} cannot be read ({s.problem}). It is kept "
+                       "but not compared, re-planned or printed: save a new version, or "
+                       "archive the client on the Profile tab.")
+    numbers = sorted(readable)
+    if not numbers:
+        return
+    # Keys carry the newest version, so a new save resets the pickers to it.
     if len(numbers) > 1:
         st.subheader("What changed")
         a_col, b_col = st.columns(2)
-        before = a_col.selectbox("From version", numbers, len(numbers) - 2, key="ws_diff_from")
-        after = b_col.selectbox("To version", numbers, len(numbers) - 1, key="ws_diff_to")
-        _diff(ws.version(client.id, before).plan_json, ws.version(client.id, after).plan_json,
-              cat)
+        before = a_col.selectbox("From version", numbers, len(numbers) - 2,
+                                 key=f"ws_diff_from_{latest.number}")
+        after = b_col.selectbox("To version", numbers, len(numbers) - 1,
+                                key=f"ws_diff_to_{latest.number}")
+        _diff(readable[before], readable[after], cat)
     st.subheader("Handout")
-    pick = st.selectbox("Version", numbers[::-1], key="ws_handout_version")
+    pick = st.selectbox("Version", numbers[::-1], key=f"ws_handout_version_{latest.number}")
     if st.button("Prepare PDF handout", key="ws_handout"):
-        plan = Plan.from_json(ws.version(client.id, pick).plan_json)
         st.session_state.ws_handout_pdf = (client.id, pick,
-                                           handout_pdf(plan, cat, load_portions()))
+                                           handout_pdf(readable[pick], cat, load_portions()))
     ready = st.session_state.get("ws_handout_pdf")
     if ready and ready[:2] == (client.id, pick):
         st.download_button("Download handout (PDF)", ready[2], f"plan_v{pick}.pdf",
                            "application/pdf", key="ws_handout_download")
 
 
-def _diff(before_json: str, after_json: str, cat: Catalog) -> None:
-    diff = plan_diff(Plan.from_json(before_json), Plan.from_json(after_json), cat)
+def _diff(before: Plan, after: Plan, cat: Catalog) -> None:
+    diff = plan_diff(before, after, cat)
     if diff.meals.empty:
         st.caption("Same meals in both versions.")
     else:
