@@ -150,7 +150,9 @@ def _read(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
         return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     except FileNotFoundError:
         problems.append(Problem(path.name, None, None, "file is missing"))
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except pd.errors.EmptyDataError:
+        problems.append(Problem(path.name, None, None, "file is empty (no header line)"))
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
         problems.append(Problem(path.name, None, None, f"not a readable CSV ({exc})"))
     return None
 
@@ -231,6 +233,10 @@ def load_catalog(data_dir: Path | str = DATA_DIR) -> Catalog:
     Raises CatalogError listing every problem (file, line, column, rule).
     """
     data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise CatalogError([Problem(str(data_dir), None, None,
+                                    "is not a folder of CSV files" if data_dir.exists()
+                                    else "no such folder")])
     problems: list[Problem] = []
     raw = {name: _read(data_dir / file, problems) for name, file in FILES.items()}
     # pandera is imported here, not at start: a cached catalog never needs it.

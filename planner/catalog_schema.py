@@ -1,21 +1,38 @@
 """The pandera schemas of ``data/`` and the translation of their failures into ``Problem``s.
 
-Kept apart from ``planner.catalog`` so that loading a cached catalog does not
-import pandera.
+Every number column is a ``_number``: finite (``inf``, ``nan`` and ``Infinity`` are
+refused before pandera coerces them, since a coerced ``nan`` would read as blank),
+within its lower bound and below an upper bound no real food, recipe or price
+reaches. Kept apart from ``planner.catalog`` so that loading a cached catalog does
+not import pandera.
 """
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pandera.pandas as pa
 
+from planner import nutrients as nu
 from planner.catalog import ALLERGENS, ANIMAL_DIET, SLUG, Problem, Slot
 from planner.k2_evidence import GRADES
 from planner.nutrients import MENAQUINONES, STORED_IDS
 
+# Most of a nutrient 100 g of anything (or one supplement unit) can hold, by unit.
+PER_100G_MAX = {"g": 100.0, "kcal": 1000.0, "mg": 100_000.0, "µg": 100_000_000.0}
+NOT_FINITE = "not a finite number"
 
-def _nutrient_columns(nullable: bool = True) -> dict[str, pa.Column]:
-    return {n: pa.Column(float, pa.Check.ge(0), nullable=nullable, coerce=True) for n in STORED_IDS}
+
+def _number(low: float, high: float, *, above: bool = False, nullable: bool = False
+            ) -> pa.Column:
+    """A float column in ``[low, high]`` (``(low, high]`` when ``above``)."""
+    floor = pa.Check.gt(low) if above else pa.Check.ge(low)
+    return pa.Column(float, [floor, pa.Check.le(high)], nullable=nullable, coerce=True)
+
+
+def _nutrient_columns() -> dict[str, pa.Column]:
+    return {n: _number(0, PER_100G_MAX[nu.get(n).unit], nullable=True) for n in STORED_IDS}
 
 
 def _pipe_set_check(allowed: tuple[str, ...], what: str) -> pa.Check:
@@ -53,7 +70,7 @@ def schemas(source_keys: set[str]) -> dict[str, pa.DataFrameSchema]:
                 **_nutrient_columns(),
                 "animal": pa.Column(str, pa.Check.isin(list(ANIMAL_DIET))),
                 "allergens": pa.Column(str, _pipe_set_check(ALLERGENS, "allergen"), nullable=True),
-                "price_per_kg": pa.Column(float, pa.Check.ge(0), coerce=True),
+                "price_per_kg": _number(0, 100_000),
                 "nutrient_source": pa.Column(str),
                 "k2_source": pa.Column(str, source_key, nullable=True),
                 "k2_grade": pa.Column(str, pa.Check.isin(list(GRADES))),
@@ -70,8 +87,8 @@ def schemas(source_keys: set[str]) -> dict[str, pa.DataFrameSchema]:
                 "recipe_id": id_col,
                 "name": pa.Column(str),
                 "slots": pa.Column(str, _pipe_set_check(tuple(Slot), "slot")),
-                "servings": pa.Column(float, pa.Check.gt(0), coerce=True),
-                "prep_minutes": pa.Column(float, pa.Check.ge(0), nullable=True, coerce=True),
+                "servings": _number(0, 100, above=True),
+                "prep_minutes": _number(0, 7 * 24 * 60, nullable=True),
                 "cuisine": pa.Column(str, nullable=True),
                 "tags": pa.Column(str, nullable=True),
                 "method": pa.Column(str, nullable=True),
@@ -81,7 +98,7 @@ def schemas(source_keys: set[str]) -> dict[str, pa.DataFrameSchema]:
             {
                 "recipe_id": pa.Column(str),
                 "food_id": pa.Column(str),
-                "grams": pa.Column(float, pa.Check.gt(0), coerce=True),
+                "grams": _number(0, 100_000, above=True),
                 "note": pa.Column(str, nullable=True),
             }
         ),
@@ -91,7 +108,7 @@ def schemas(source_keys: set[str]) -> dict[str, pa.DataFrameSchema]:
                 "name": pa.Column(str),
                 "unit": pa.Column(str),
                 **_nutrient_columns(),
-                "price_per_unit": pa.Column(float, pa.Check.ge(0), coerce=True),
+                "price_per_unit": _number(0, 10_000),
                 "source": pa.Column(str),
             }
         ),
@@ -99,11 +116,11 @@ def schemas(source_keys: set[str]) -> dict[str, pa.DataFrameSchema]:
             {
                 "nutrient": pa.Column(str),
                 "sex": pa.Column(str, pa.Check.isin(["male", "female", "any"])),
-                "age_min": pa.Column(float, pa.Check.ge(0), coerce=True),
-                "age_max": pa.Column(float, nullable=True, coerce=True),
+                "age_min": _number(0, 150),
+                "age_max": _number(0, 150, nullable=True),
                 "life_stage": pa.Column(str, pa.Check.isin(["general", "pregnancy", "lactation"])),
                 "kind": pa.Column(str, pa.Check.isin(["RDA", "AI", "UL"])),
-                "value": pa.Column(float, pa.Check.ge(0), coerce=True),
+                "value": _number(0, 100_000_000),
                 "unit": pa.Column(str),
                 "source": pa.Column(str, source_key),
             }
@@ -112,7 +129,7 @@ def schemas(source_keys: set[str]) -> dict[str, pa.DataFrameSchema]:
             {
                 "preset_id": id_col,
                 "label": pa.Column(str),
-                "k2_ug_per_day": pa.Column(float, pa.Check.gt(0), coerce=True),
+                "k2_ug_per_day": _number(0, 100_000, above=True),
                 "kind": pa.Column(str),
                 "source": pa.Column(str, source_key),
                 "note": pa.Column(str, nullable=True),
@@ -126,12 +143,24 @@ def validate(
 ) -> pd.DataFrame | None:
     """``frame`` checked against ``schema`` (all failures at once); None when it fails, with
     each failure appended to ``problems`` as file, line, column and rule."""
+    numbers = [c for c, col in schema.columns.items() if c in frame and str(col.dtype) == "float64"]
+    reported = set()
+    for column in numbers:
+        bad = frame[column].dropna().map(_not_finite)
+        for index in bad.index[bad]:
+            problems.append(Problem(name, int(index) + 2, column,
+                                    f"{NOT_FINITE} (value: {frame.at[index, column]!r})"))
+            reported.add((int(index) + 2, column))
+        frame = frame.assign(**{column: frame[column].mask(frame.index.isin(bad.index[bad]))})
     try:
-        return schema.validate(frame, lazy=True)
+        checked = schema.validate(frame, lazy=True)
+        return None if reported else checked
     except pa.errors.SchemaErrors as exc:
         for case in exc.failure_cases.itertuples(index=False):
             index = case.index
             row = int(index) + 2 if pd.notna(index) else None
+            if (row, case.column) in reported:
+                continue
             if case.check == "column_in_dataframe":
                 problems.append(
                     Problem(name, None, str(case.failure_case), "required column is missing")
@@ -146,6 +175,16 @@ def validate(
                 rule = "negative value"
             elif rule.startswith("greater_than(0"):
                 rule = "must be greater than 0"
+            elif rule.startswith("less_than_or_equal_to("):
+                rule = f"implausibly large (at most {rule.split('(')[1].rstrip(')')})"
             value = case.failure_case
             problems.append(Problem(name, row, case.column, f"{rule} (value: {value!r})"))
         return None
+
+
+def _not_finite(text: str) -> bool:
+    """Whether a CSV cell is a number Python reads but no table may hold (inf, nan)."""
+    try:
+        return not math.isfinite(float(text))
+    except ValueError:
+        return False

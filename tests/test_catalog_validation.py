@@ -185,3 +185,37 @@ def test_k2_grade_must_match_the_figures(data_dir):
     found = problems_of(data_dir)
     assert any("k2_grade must be unknown exactly when no K2 form has a figure" in p
                for p in found), found
+
+
+@pytest.mark.parametrize(("file", "column", "value"), [
+    ("foods.csv", "price_per_kg", "inf"), ("foods.csv", "calcium_mg", "nan"),
+    ("foods.csv", "vit_d3_ug", "-Infinity"), ("recipes.csv", "servings", "inf"),
+    ("recipe_ingredients.csv", "grams", "NaN"),
+])
+def test_non_finite_numbers_are_refused_with_file_line_and_column(data_dir, file, column, value):
+    edit_csv(data_dir / file, lambda f: f.assign(**{column: [value] + list(f[column][1:])}))
+    assert problems_of(data_dir) == [
+        f"{file}, line 2, column {column!r}: not a finite number (value: {value!r})"]
+
+
+@pytest.mark.parametrize(("file", "column", "value", "limit"), [
+    ("foods.csv", "protein_g", "150", "100.0"), ("recipes.csv", "servings", "1e9", "100"),
+    ("foods.csv", "price_per_kg", "1e12", "100000"),
+])
+def test_absurd_values_are_refused_with_their_limit(data_dir, file, column, value, limit):
+    edit_csv(data_dir / file, lambda f: f.assign(**{column: [value] + list(f[column][1:])}))
+    [problem] = problems_of(data_dir)
+    assert problem.startswith(f"{file}, line 2, column {column!r}: implausibly large "
+                              f"(at most {limit})")
+
+
+def test_a_data_folder_that_is_a_file_or_missing_is_named(tmp_path):
+    (tmp_path / "foods.csv").write_text("food_id\n")
+    assert problems_of(tmp_path / "foods.csv") == [
+        f"{tmp_path / 'foods.csv'}: is not a folder of CSV files"]
+    assert problems_of(tmp_path / "nope") == [f"{tmp_path / 'nope'}: no such folder"]
+
+
+def test_an_empty_csv_is_named(data_dir):
+    (data_dir / "recipes.csv").write_text("")
+    assert "recipes.csv: file is empty (no header line)" in problems_of(data_dir)
