@@ -22,6 +22,7 @@ PORTIONS: tuple[float, ...] = (1.0, 1.5, 2.0)
 MAX_SUPPLEMENT_UNITS = 2  # per day and product
 STEADY_K_FOODS = ("natto",)  # food ids containing these are banned under steady vitamin K
 MAX_DAYS = 28
+MAX_REPEATS = 7  # the largest variety limit: a recipe at most this often in 7 days
 # Energy band and protein floor per sex: typical adult needs (kcal, g), not from dri.csv.
 ENERGY_BAND = {"female": (1800.0, 2400.0), "male": (2200.0, 2900.0)}
 PROTEIN_FLOOR = {"female": 50.0, "male": 60.0}
@@ -106,7 +107,7 @@ class PlanRequest(_Frozen):
     favourite_recipes: tuple[str, ...] = ()
     supplements: bool = False
     budget_eur: float | None = Field(default=None, gt=0)
-    max_repeats: int = Field(default=2, ge=1, le=7)
+    max_repeats: int = Field(default=2, ge=1, le=MAX_REPEATS)
     locks: tuple[Lock, ...] = ()
     steady_k: SteadyK | None = None
     previous: tuple[Lock, ...] = ()

@@ -2,20 +2,22 @@
 
 ``solve`` is what the Plan page, the CLI and the workspace call: it checks the
 request against the catalog, asks ``planner.optimize`` for a solution by the
-request's deadline, and composes the ``Plan`` (totals, shortfalls, suggestions).
+request's deadline, and composes the ``Plan`` through the same check as any plan
+put on screen (``plan_check.recheck``: totals, shortfalls, rule breaks, suggestions).
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from planner import explain, optimize, suggest
+from planner import optimize, plan_check
 from planner.catalog import Catalog
 from planner.goals import PlanRequest, check_against_catalog, eligible
 from planner.optimize import Deadline
-from planner.plan import COST, TOTAL_KEYS, Plan, SolverInfo, daily_totals
+from planner.plan import Plan, SolverInfo
 
 KEEP_SHARE = 0.5  # of the time left for a re-plan that keeps every previous meal
+COMPOSE_SECONDS = 0.15  # kept from the optimizer for totals, explanations and suggestions
 
 
 def solve(request: PlanRequest, catalog: Catalog, deadline: Deadline | None = None,
@@ -29,13 +31,14 @@ def solve(request: PlanRequest, catalog: Catalog, deadline: Deadline | None = No
     """
     deadline = deadline or Deadline(request.time_limit_s)
     check_against_catalog(request, catalog)
+    solving = deadline.until(deadline.end - COMPOSE_SECONDS)
     if request.previous:
-        keep = deadline.until(deadline.end - deadline.left() * (1 - KEEP_SHARE))
+        keep = solving.until(solving.end - solving.left() * (1 - KEEP_SHARE))
         kept = optimize.solve(_keep_previous(request, catalog), catalog, keep, method,
                               fallback=False)
         if kept.status in ("optimal", "feasible"):
             return compose(request, catalog, kept)
-    return compose(request, catalog, optimize.solve(request, catalog, deadline, method))
+    return compose(request, catalog, optimize.solve(request, catalog, solving, method))
 
 
 def _keep_previous(request: PlanRequest, catalog: Catalog) -> PlanRequest:
@@ -49,27 +52,20 @@ def _keep_previous(request: PlanRequest, catalog: Catalog) -> PlanRequest:
 
 
 def compose(request: PlanRequest, catalog: Catalog, solution: optimize.Solution) -> Plan:
-    """The ``Plan`` of a solution: daily totals, cost, and for a relaxed plan its
-    shortfalls explained and the foods that would close them."""
+    """The ``Plan`` of a solution: its choices checked like any plan on screen
+    (``plan_check.recheck``: totals, cost, every bound and rule missed explained, the foods
+    that would close a gap), with the solver's figures."""
     locked = {(lk.day, lk.slot.value) for lk in request.locks}  # the user's, not kept meals
-    meals = [dataclasses.replace(m, locked=(m.day, m.slot) in locked) for m in solution.meals]
-    doses = list(solution.supplements)
-    draft = Plan(status=solution.status, meals=meals, supplements=doses,
-                 targets=dict(request.targets), cost_eur=0.0)
-    totals = daily_totals(draft, catalog)
-    shortfalls = [] if solution.status != "relaxed" else (
-        explain.empty_slots(request, {(m.day, m.slot) for m in meals})
-        + explain.shortfalls(request, catalog, totals))
     gap = solution.gap
-    return Plan(
-        status=solution.status, meals=meals, supplements=doses, targets=draft.targets,
-        cost_eur=round(float(totals[COST].sum()), 2),
-        totals={int(d): {k: round(float(row[k]), 3) for k in (*TOTAL_KEYS, COST)}
-                for d, row in totals.iterrows()},
-        shortfalls=shortfalls,
-        suggestions=suggest.suggestions(shortfalls, catalog, request),
-        solver=SolverInfo(name=solution.solver, seconds=solution.seconds,
-                          gap=None if gap is None else round(gap, 5),
-                          status_text=f"{solution.method}: {solution.status}",
-                          build_seconds=solution.build_seconds),
-    )
+    draft = Plan(status=solution.status,
+                 meals=[dataclasses.replace(m, locked=(m.day, m.slot) in locked)
+                        for m in solution.meals],
+                 supplements=list(solution.supplements), targets=dict(request.targets),
+                 cost_eur=0.0,
+                 solver=SolverInfo(name=solution.solver, seconds=solution.seconds,
+                                   gap=None if gap is None else round(gap, 5),
+                                   status_text=f"{solution.method}: {solution.status}",
+                                   build_seconds=solution.build_seconds))
+    if solution.status == "failed":
+        return draft
+    return plan_check.recheck(draft, request, catalog)

@@ -9,12 +9,13 @@ not allowed) is a shortfall of its own, so such a plan is never shown as meeting
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
 from planner import explain, suggest
 from planner.catalog import Catalog
-from planner.goals import PORTIONS, PlanRequest, eligible
-from planner.plan import COST, TOTAL_KEYS, Meal, Plan, Shortfall, daily_totals
+from planner.goals import MAX_REPEATS, PORTIONS, PlanRequest, eligible
+from planner.plan import COST, TOTAL_KEYS, Fix, Meal, Plan, Shortfall, daily_totals
 
 RULES = "meals"  # the Shortfall.nutrient of a choice the goals do not allow
 MEETS = ("optimal", "feasible")
@@ -36,7 +37,7 @@ def recheck(plan: Plan, request: PlanRequest, catalog: Catalog) -> Plan:
              for s in plan.supplements]
     chosen = replace(plan, meals=meals, supplements=doses, targets=dict(request.targets))
     totals = daily_totals(chosen, catalog)
-    missed = (rule_breaks(chosen, request, catalog)
+    missed = (rule_breaks(chosen, request, catalog) + variety_breaks(chosen, request)
               + explain.empty_slots(request, {(m.day, m.slot) for m in meals})
               + explain.shortfalls(request, catalog, totals))
     status = "relaxed" if missed else (plan.status if plan.status in MEETS else "feasible")
@@ -62,6 +63,28 @@ def rule_breaks(plan: Plan, request: PlanRequest, catalog: Catalog) -> list[Shor
                                 "not in this plan"))
     found += [_break(f"day {s.day}", f"the supplement {s.name} is not allowed by these goals")
               for s in plan.supplements if s.supplement_id not in supplements.index]
+    return found
+
+
+def variety_breaks(plan: Plan, request: PlanRequest) -> list[Shortfall]:
+    """A shortfall per recipe that comes more than ``max_repeats`` times in some 7
+    consecutive days (locks of it there excepted), with the fix that allows it."""
+    found = []
+    for start in range(1, max(request.days - 5, 1)):
+        days = range(start, min(start + 7, request.days + 1))
+        eaten = Counter(m.recipe_id for m in plan.meals if m.day in days)
+        locked = Counter(lk.recipe_id for lk in request.locks if lk.day in days)
+        for recipe, count in sorted(eaten.items()):
+            if count > max(request.max_repeats, locked[recipe]):
+                name = next(m.name for m in plan.meals if m.recipe_id == recipe)
+                allow = min(count, MAX_REPEATS)
+                found.append(Shortfall(
+                    RULES, f"days {days[0]}–{days[-1]}", request.max_repeats, count,
+                    f"{name} comes {count} times in these 7 days, over the variety limit of "
+                    f"{request.max_repeats}: this library has too few recipes for these "
+                    "goals over several weeks. Allowing more repeats would meet it.",
+                    Fix(f"Allow {allow} repeats", {"max_repeats": allow})
+                    if allow > request.max_repeats else None))
     return found
 
 

@@ -9,13 +9,15 @@ recipe r, cost_q its objective (elastic: plus its daily shortfall penalties).
          Σ_{k,q} a[q,j]·λ_kq + σ_j ≥ min_j·|block|        every weekly row j   week_j
          Σ_{k,q} U[q,r]·λ_kq ≤ cap_r                       every recipe r       repeats_r
          Σ_{k,q} U[q,r]·λ_kq − t_r ≤ 1                     every recipe r       repeatpen_r
-         Σ_{k∈W,q} U[q,r]·λ_kq ≤ cap_{r,W}                 cross-week window    window_r_W
+         Σ_{k∈W,q} U[q,r]·λ_kq (− ω_W) ≤ cap_{r,W}         cross-week window    window_W
          Σ_{k,q∈week e} λ_kq − ν_e ≤ |block| − 1          no earlier week e again  newweek_e
          λ ∈ ℤ≥0 (the LP relaxation drops it);  t, σ, α, ν ≥ 0
 
 α_k is an artificial empty day and σ_j a weekly shortfall: both keep every
 restricted master feasible; in hard mode they are priced so high that a plan
-using them is no plan. Recipe rows are added with the first column that needs
+using them is no plan. In elastic mode a cross-week window may be exceeded too
+(ω_W ≥ 0, ``WINDOW_PENALTY`` € a meal), so a later week too short of recipes
+still gets meals rather than empty slots. Recipe rows are added with the first column that needs
 them (a recipe in no column has dual 0). Duals are read per row object, never by
 parsing names; names use ``_`` only.
 """
@@ -39,6 +41,7 @@ from planner.optimize.problem import (
 
 HARD_PENALTY = 1e6  # € per unit of weekly shortfall (hard mode)
 ARTIFICIAL_DAY = 1e5  # € per artificial empty day
+WINDOW_PENALTY = 100.0  # € per meal over a cross-week window (elastic mode)
 NEW_WEEK_PENALTY = 50.0  # € when a block repeats the days of an earlier one
 
 
@@ -133,8 +136,12 @@ class Master:
                 self._add_recipe_rows(r, var, count)
         for w, window in enumerate(self.windows):
             if kind in window.kinds and window.recipe in uses and w not in self.window_rows:
-                expr = pulp.lpSum_vars_coefs([(var, float(uses[window.recipe]))])
-                self.window_rows[w] = self.lp.addConstraint(expr <= window.cap, f"window_{w}")
+                terms = [(var, float(uses[window.recipe]))]
+                if self.elastic:
+                    terms.append((self.lp.add_column(f"over_{w}", 0, None, obj=WINDOW_PENALTY),
+                                  -1.0))
+                self.window_rows[w] = self.lp.addConstraint(
+                    pulp.lpSum_vars_coefs(terms) <= window.cap, f"window_{w}")
         return True
 
     def _add_recipe_rows(self, r: int, var: pulp.LpVariable, count: int) -> None:
@@ -211,6 +218,10 @@ class Master:
         for week in self.earlier:
             if sum(n for (_, d), n in counts.items() if d in week) >= self.length:
                 total += NEW_WEEK_PENALTY
+        for window in self.windows if self.elastic else ():
+            met = sum(n * sum(r == window.recipe for _, r, _ in d.meals)
+                      for (k, d), n in counts.items() if k in window.kinds)
+            total += WINDOW_PENALTY * max(0.0, met - window.cap)
         return float(total)
 
     def fix_at_least(self, key: tuple[int, Day], count: int) -> None:

@@ -44,7 +44,7 @@ from planner.optimize.problem import EMPTY, Day, DayRules, Problem
 
 EPS = 1e-7
 PAIR_BUDGET = 150_000  # partial days × options formed at one enumeration step
-HEURISTIC_OPTIONS = 16  # options per slot kept by the heuristic pricing
+HEURISTIC_OPTIONS = (16, 8, 4)  # options per slot the heuristic pricing tries in turn
 
 
 @dataclass(frozen=True)
@@ -265,19 +265,29 @@ class DayPricing:
                 days, values = found
                 return Priced(days, values, max(bound, min(values[0] if values else mu, mu)),
                               True)
-        keep = np.zeros(len(self.rec), dtype=bool)
-        for s_index in range(len(self.problem.slots)):
-            cols = np.flatnonzero(self.slot == s_index)
-            keep[cols[np.argsort(rc_opt[cols])[:HEURISTIC_OPTIONS]]] = True
-        combo_value = self.combos @ pill
-        best_combos = np.zeros(len(combo_value)) + math.inf
-        best_combos[np.argsort(combo_value)[:HEURISTIC_OPTIONS]] = 0.0
-        found = self.enumerate_days(option, pill, np.where(keep, 0.0, math.inf), best_combos,
-                                    0.0, top)
+        found = None
+        for size in HEURISTIC_OPTIONS:  # fewer options per slot until the list fits
+            found = self.enumerate_days(option, pill, *self._best_options(rc_opt, pill, size),
+                                        0.0, top)
+            if found is not None:
+                break
         days, values = found if found is not None else ([], [])
         if mu is not None and until is not None and not (values and values[0] < mu - EPS):
             return self.solve_mip(option, pill, bound, until)
         return Priced(days, values, bound, False)
+
+    def _best_options(self, rc_opt: np.ndarray, pill: np.ndarray, size: int,
+                      ) -> tuple[np.ndarray, np.ndarray]:
+        """"Reduced costs" for ``enumerate_days`` keeping only the ``size`` options per slot
+        with the least LP reduced cost and the ``size`` cheapest supplement combinations
+        (0: kept, inf: left out)."""
+        keep = np.zeros(len(self.rec), dtype=bool)
+        for s_index in range(len(self.problem.slots)):
+            cols = np.flatnonzero(self.slot == s_index)
+            keep[cols[np.argsort(rc_opt[cols])[:size]]] = True
+        combos = np.full(len(self.combos), math.inf)
+        combos[np.argsort(self.combos @ pill)[:size]] = 0.0
+        return np.where(keep, 0.0, math.inf), combos
 
     def solve_mip(self, option: np.ndarray, pill: np.ndarray, lp_bound: float, until: float,
                   ) -> Priced:
