@@ -31,6 +31,7 @@ from planner.optimize.problem import (
 from planner.plan import TOTAL_KEYS, Meal, SupplementDose
 
 METHODS = ("day-pattern", "compact")
+ELASTIC_RESERVE = 0.15  # s of a block's share kept for its closest plan, should it need one
 STATUSES = ("optimal", "feasible", "relaxed", "failed")
 
 __all__ = ["METHODS", "Deadline", "Solution", "solve"]
@@ -91,9 +92,11 @@ def _solve_day_pattern(request: PlanRequest, catalog: Catalog, deadline: Deadlin
     parts = blocks(request)
     for i, block in enumerate(parts):
         share = deadline.until(time.monotonic() + deadline.left() / (len(parts) - i))
+        reserve = min(ELASTIC_RESERVE, 0.2 * share.left()) if fallback else 0.0
         plan = None
         with contextlib.suppress(Infeasible):  # no day meets the hard daily rules
-            plan = day_pattern.solve_block(problem, block, history, share, False,
+            plan = day_pattern.solve_block(problem, block, history,
+                                           share.until(share.end - reserve), False,
                                            request.solver, pricers, pool)
         if plan is None and fallback and not deadline.expired():
             # the closest plan, with time borrowed from the blocks still to come
