@@ -125,9 +125,9 @@ def _solution(problem: Problem, catalog: Catalog, history: dict[int, Day], plans
                 row = pills.loc[problem.supp_ids[u]]
                 doses.append(SupplementDose(d, problem.supp_ids[u], problem.supp_names[u], units,
                                             {n: float(row[n]) * units for n in TOTAL_KEYS
-                                             if row[n] == row[n] and row[n]}))
+                                             if float(row[n]) > 0}))
     done = [p for p in plans if p is not None]
-    complete = len(done) == len(blocks(problem.request)) and done
+    complete = bool(done) and len(done) == len(blocks(problem.request))
     objective = sum(p.objective for p in done) if complete else None
     bounds = [p.bound for p in done]
     bound = sum(bounds) if complete and None not in bounds else None
@@ -137,7 +137,7 @@ def _solution(problem: Problem, catalog: Catalog, history: dict[int, Day], plans
                     round(deadline.elapsed(), 3), round(build_seconds, 3))
 
 
-def _status(complete, elastic: bool, objective: float | None, bound: float | None,
+def _status(complete: bool, elastic: bool, objective: float | None, bound: float | None,
             gap_rel: float) -> str:
     if not complete:
         return "failed"
