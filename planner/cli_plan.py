@@ -198,7 +198,7 @@ def run(args: argparse.Namespace) -> int:
     """Build the request, solve, print; 2 with one line on stderr for a bad argument.
     The time limit counts from here: loading, solving and output all fit in it."""
     from planner import model
-    from planner.optimize import Deadline
+    from planner.optimize import Deadline, settle
 
     deadline = Deadline(args.time_limit) if args.time_limit > 0 else None
     try:
@@ -212,5 +212,6 @@ def run(args: argparse.Namespace) -> int:
         return 2
     with _quiet_stdout():
         plan = model.solve(request, catalog, deadline, args.method)
-    print(plan.to_json() if args.json else week_text(plan))
+    print(plan.to_json() if args.json else week_text(plan), flush=True)
+    settle()  # no solver thread left inside HiGHS when the process exits
     return 0 if plan.status != "failed" else 1

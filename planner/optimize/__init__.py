@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from planner.catalog import Catalog
 from planner.goals import PlanRequest
 from planner.optimize import compact, day_pattern
-from planner.optimize.deadline import Deadline
+from planner.optimize.deadline import Deadline, settle
 from planner.optimize.pricing import Infeasible
 from planner.optimize.problem import (
     BLOCK_DAYS,
@@ -31,10 +31,10 @@ from planner.optimize.problem import (
 from planner.plan import TOTAL_KEYS, Meal, SupplementDose
 
 METHODS = ("day-pattern", "compact")
-ELASTIC_RESERVE = 0.15  # s of a block's share kept for its closest plan, should it need one
+ELASTIC_RESERVE = 0.25  # s of a block's share kept for its closest plan, should it need one
 STATUSES = ("optimal", "feasible", "relaxed", "failed")
 
-__all__ = ["METHODS", "Deadline", "Solution", "solve"]
+__all__ = ["METHODS", "Deadline", "Solution", "settle", "solve"]
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def _solve_day_pattern(request: PlanRequest, catalog: Catalog, deadline: Deadlin
     parts = blocks(request)
     for i, block in enumerate(parts):
         share = deadline.until(time.monotonic() + deadline.left() / (len(parts) - i))
-        reserve = min(ELASTIC_RESERVE, 0.2 * share.left()) if fallback else 0.0
+        reserve = min(ELASTIC_RESERVE, 0.3 * share.left()) if fallback else 0.0
         plan = None
         with contextlib.suppress(Infeasible):  # no day meets the hard daily rules
             plan = day_pattern.solve_block(problem, block, history,

@@ -58,6 +58,7 @@ FIRST_SHARE = 0.2  # of a block's time, at most, for first columns
 AIM = 0.5  # of the request's gap: below it a block stops improving
 MIN_IP_SECONDS = 0.1  # an integer master's phase is never shorter
 EARLY_SHARE = 0.1  # … until an integer master over the first columns gives up
+ELASTIC_EARLY_SHARE = 0.6  # … the same, over the seeds, for the closest plan
 CG_SHARE = 0.55  # of a block's time for column generation
 FIRST_PLAN_SHARE = 0.65  # … after which the first integer master stops once it has a plan
 IP_SHARE = 0.8  # … until the first integer master ends
@@ -349,7 +350,8 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
     best = None
     try:
         bs.floor_bound()
-        bs.first_columns(deadline.until(time.monotonic() + FIRST_SHARE * deadline.left()))
+        if not elastic:  # the closest plan starts from the seeds: a plan comes first
+            bs.first_columns(deadline.until(time.monotonic() + FIRST_SHARE * deadline.left()))
         began = time.monotonic()
         span = deadline.end - began
 
@@ -358,7 +360,8 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
             return deadline.until(max(began + share * span,
                                       min(began + MIN_IP_SECONDS, deadline.end)))
 
-        best = bs.integer(phase(EARLY_SHARE), gap_rel, solver, began)  # any plan, at once
+        early = phase(ELASTIC_EARLY_SHARE if elastic else EARLY_SHARE)
+        best = bs.integer(early, gap_rel, solver, began)  # any plan, at once
         bs.generate(phase(CG_SHARE), gap_rel)
         if bs.converged and not elastic and bs.master.uses_slack():
             return None  # the LP relaxation itself needs a shortfall: no hard plan exists

@@ -157,3 +157,11 @@ def run(problem: pulp.LpProblem, solver: pulp.LpSolver, deadline: Deadline,
         return pulp.LpSolveStats(solver=solver.name, status=pulp.LpSolveStatus.NotSolved)
     _busy.pop(problem, None)
     return outcome[0]
+
+
+def settle(seconds: float = 2.0) -> None:
+    """Wait (up to ``seconds`` in all) for solves left busy past their deadline, so that a
+    process can exit without a solver thread still inside HiGHS."""
+    end = time.monotonic() + seconds
+    for worker in list(_busy.values()):
+        worker.join(max(0.0, end - time.monotonic()))
