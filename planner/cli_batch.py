@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, timedelta
+from datetime import date
 
 from planner import DATA_DIR
 
@@ -37,16 +37,12 @@ def _week(text: str) -> date:
                                          ) from None
 
 
-def next_monday(today: date) -> date:
-    return today + timedelta(days=7 - today.weekday())
-
-
 def _replan(args: argparse.Namespace) -> int:
     # Imported here: the store and the pool are not needed by the other commands.
     from planner.catalog_cache import load_catalog_cached
     from planner.recipe_import import with_recipes
     from planner.services import solve_service
-    from planner.services.batch import replan_clients
+    from planner.services.batch import next_monday, replan_clients, week_note
     from planner.store.accounts import find_account
     from planner.store.db import open_store
     from planner.store.records import StoreError
@@ -68,7 +64,7 @@ def _replan(args: argparse.Namespace) -> int:
         print(f"[{done}/{total}] {outcome.name}: {what}", flush=True)
 
     try:
-        results = replan_clients(ws, catalog, pool, f"re-plan for the week of {week}",
+        results = replan_clients(ws, catalog, pool, week_note(week),
                                  args.clients, progress)
     finally:
         pool.shutdown()

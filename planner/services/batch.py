@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from planner.catalog import Catalog
 from planner.goals import PlanRequest
@@ -23,6 +24,16 @@ from planner.store.repository import Workspace
 
 DEFAULT_DAYS = 7
 RETRY_S = 0.5  # wait before trying a full queue again when none of our jobs is running
+
+
+def next_monday(today: date) -> date:
+    """The Monday after ``today``: the week a weekly re-plan is for by default."""
+    return today + timedelta(days=7 - today.weekday())
+
+
+def week_note(week: date) -> str:
+    """The note saved with every version of a weekly re-plan."""
+    return f"re-plan for the week of {week.isoformat()}"
 
 
 @dataclass(frozen=True)
