@@ -20,7 +20,6 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import dask
 from distributed import Client, LocalCluster
 
 from benchmarks.results import machine, write_section
@@ -106,9 +105,8 @@ def batch(pool: Pool, catalog, clients: int, folder: Path) -> str:
 
 @contextmanager
 def cluster_pool(workers: int):
-    with dask.config.set({"distributed.worker.daemon": False}):
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           dashboard_address=None)
     pool = DaskPool(Client(cluster), queue_limit=QUEUE_LIMIT)
     try:
         yield pool

@@ -3,7 +3,6 @@ the same plans on the local pool and on a real Dask LocalCluster, and the CLI.""
 
 from __future__ import annotations
 
-import dask
 import pytest
 from distributed import Client, LocalCluster
 
@@ -51,9 +50,8 @@ def local_pool():
 
 @pytest.fixture(scope="module")
 def dask_pool():
-    with dask.config.set({"distributed.worker.daemon": False}):  # solves run in child processes
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                           dashboard_address=None)
     pool = DaskPool(Client(cluster))
     yield pool
     pool.shutdown()
@@ -97,8 +95,9 @@ def test_the_same_batch_gives_the_same_plans_on_the_pool_and_on_a_dask_cluster(
         tmp_path, local_pool, dask_pool):
     on_pool, on_dask = workspace(tmp_path / "pool"), workspace(tmp_path / "dask")
     for _ in range(2):  # a first plan, then a re-plan from it
-        assert all(r.saved for r in replan_clients(on_pool, CAT, local_pool, "weekly"))
-        assert all(r.saved for r in replan_clients(on_dask, CAT, dask_pool, "weekly"))
+        for ws, pool in ((on_pool, local_pool), (on_dask, dask_pool)):
+            assert all(r.saved for r in replan_clients(ws, CAT, pool, "weekly",
+                                                       time_limit_s=60))
     plans = saved_plans(on_pool)
     assert plans == saved_plans(on_dask)
     assert set(plans) == {p[0] for p in PEOPLE} and all(plans.values())

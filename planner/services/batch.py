@@ -62,10 +62,11 @@ class _Work:
 def replan_clients(ws: Workspace, catalog: Catalog, pool: Pool, note: str,
                    client_ids: Sequence[int] | None = None,
                    on_result: Callable[[Replanned, int, int], None] | None = None,
-                   ) -> list[Replanned]:
+                   time_limit_s: float | None = None) -> list[Replanned]:
     """Re-plan the dietitian's active clients (or ``client_ids``) on ``pool`` and save each
-    plan with ``note``. ``on_result(outcome, done, total)`` follows progress. Returns one
-    outcome per client."""
+    plan with ``note``. ``on_result(outcome, done, total)`` follows progress;
+    ``time_limit_s`` replaces the default solver time per plan. Returns one outcome per
+    client."""
     clients = ws.list_clients()
     missing: list[int] = []
     if client_ids is not None:
@@ -85,7 +86,7 @@ def replan_clients(ws: Workspace, catalog: Catalog, pool: Pool, note: str,
     todo: list[_Work] = []
     for client in clients:
         try:
-            todo.append(_prepare(ws, catalog, client))
+            todo.append(_prepare(ws, catalog, client, time_limit_s))
         except (ValueError, StoreError) as exc:
             record(Replanned(client.id, client.profile.name,
                              reason=f"the goals cannot be planned: {exc}"))
@@ -105,11 +106,14 @@ def replan_clients(ws: Workspace, catalog: Catalog, pool: Pool, note: str,
     return results
 
 
-def _prepare(ws: Workspace, catalog: Catalog, client: ClientRecord) -> _Work:
+def _prepare(ws: Workspace, catalog: Catalog, client: ClientRecord,
+             time_limit_s: float | None) -> _Work:
     latest = ws.latest_number(client.id)
     previous = None if latest is None else Plan.from_json(ws.version(client.id, latest).plan_json)
     days = max((m.day for m in previous.meals), default=DEFAULT_DAYS) if previous else DEFAULT_DAYS
-    request = client_request(client, ws.rules(client.id), catalog, days=days, previous=previous)
+    limit = {} if time_limit_s is None else {"time_limit_s": time_limit_s}
+    request = client_request(client, ws.rules(client.id), catalog, days=days, previous=previous,
+                             **limit)
     return _Work(client, request, latest)
 
 

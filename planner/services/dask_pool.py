@@ -2,9 +2,7 @@
 
 Each job is one Dask task running ``jobs.run_in_child`` on a worker, so a crash or
 a cancel ends the solver process, never the worker. Cancel sets a
-``distributed.Event`` the task checks every ``jobs.POLL_S``. Solver processes are
-children of the worker, so workers must not be daemonic: start them with
-``DASK_DISTRIBUTED__WORKER__DAEMON=False`` (see README).
+``distributed.Event`` the task checks every ``jobs.POLL_S``.
 
 The waiting line is estimated from this client's own jobs: the first ``threads``
 unfinished jobs (the cluster's worker threads) run, the rest wait in order.

@@ -1,18 +1,24 @@
 """A solve as a job: its states, its outcome, and one solve run in a child process.
 
 ``run_in_child`` is what every pool runs, on a local thread or on a Dask worker:
-the solve happens in a process of its own, so a solver that crashes fails only its
-job, and cancelling kills that process at once instead of waiting for the solver.
+the solve happens in a process of its own (a fresh interpreter, never a fork of a
+threaded web server or worker), so a solver that crashes fails only its job, and
+cancelling kills that process at once instead of waiting for the solver.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
 import os
+import pickle
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Protocol
 
 from planner.catalog import Catalog
@@ -21,6 +27,9 @@ from planner.plan import Plan
 
 POLL_S = 0.05  # how often a running job checks for cancel; bounds the cancel delay
 SolveFn = Callable[[PlanRequest, Catalog], Plan]
+ROOT = Path(__file__).resolve().parents[2]  # the project: importable by solver processes
+_spare: subprocess.Popen | None = None
+_spare_lock = threading.Lock()
 
 
 class JobState(StrEnum):
@@ -69,23 +78,6 @@ def solve_plan(request: PlanRequest, catalog: Catalog) -> Plan:
     return model.solve(request, catalog)
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    # forkserver: children fork from a clean server that has the solver imported,
-    # never from a threaded web server or Dask worker.
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["planner.model"])
-    return ctx
-
-
-def _child(send: Any, solve: SolveFn, request: PlanRequest, catalog: Catalog) -> None:
-    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # solver banners are no one's output
-    try:
-        outcome = Outcome(JobState.DONE, plan=solve(request, catalog))
-    except Exception as exc:  # any error of a solve is its job's failure, not the pool's
-        outcome = Outcome(JobState.FAILED, error=failure_reason(exc))
-    send.send(outcome)
-
-
 def failure_reason(exc: BaseException) -> str:
     """One line a dietitian can read: the request's fault, or the solver's."""
     first = (str(exc).splitlines() or [""])[0]
@@ -94,35 +86,58 @@ def failure_reason(exc: BaseException) -> str:
     return f"the solver failed ({type(exc).__name__}: {first})"
 
 
+def _start() -> subprocess.Popen:
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    return subprocess.Popen([sys.executable, "-m", "planner.services.solver_process"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            env={**os.environ, "PYTHONPATH": path})
+
+
+def _solver_process() -> subprocess.Popen:
+    """The waiting solver process, or a new one."""
+    global _spare
+    with _spare_lock:
+        ready = _spare if _spare is not None and _spare.poll() is None else _start()
+        _spare = None
+    return ready
+
+
+def _replenish() -> None:
+    """Start a process to wait for the next job: after a solve, so its imports never
+    take CPU from one."""
+    global _spare
+    with _spare_lock:
+        if _spare is None or _spare.poll() is not None:
+            _spare = _start()
+
+
 def run_in_child(solve: SolveFn, request: PlanRequest, catalog: Catalog,
                  cancelled: Callable[[], bool]) -> Outcome:
-    """Solve in a child process; kill it as soon as ``cancelled()`` is true (checked
-    every ``POLL_S``). A child that dies without an answer is a failed job."""
-    ctx = _context()
-    receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(send, solve, request, catalog), daemon=True)
-    child.start()
-    send.close()
+    """Solve in a solver process of its own (``solver_process``); kill it as soon as
+    ``cancelled()`` is true (checked every ``POLL_S``). A process that dies without an
+    answer is a failed job."""
+    child = _solver_process()
+    out = b""
     try:
-        while not receive.poll(POLL_S):
-            if cancelled():
-                return Outcome(JobState.CANCELLED, error="cancelled")
-            if not child.is_alive() and not receive.poll(0):
-                return _died(child)
-        try:
-            return receive.recv()
-        except EOFError:
-            child.join()
-            return _died(child)
+        # written whole first: communicate() cannot resume sending input after a timeout
+        with contextlib.suppress(BrokenPipeError):  # a child that died says so below
+            child.stdin.write(pickle.dumps((solve, request, catalog)))
+            child.stdin.flush()
+        while True:
+            try:
+                out, _ = child.communicate(timeout=POLL_S)  # closes stdin: the job is sent
+                break
+            except subprocess.TimeoutExpired:
+                if cancelled():
+                    return Outcome(JobState.CANCELLED, error="cancelled")
     finally:
         child.kill()
-        child.join()
-        receive.close()
-
-
-def _died(child: multiprocessing.process.BaseProcess) -> Outcome:
-    return Outcome(JobState.FAILED, error="the solver process stopped unexpectedly "
-                                          f"(exit code {child.exitcode})")
+        child.wait()
+        _replenish()
+    if child.returncode != 0 or not out:
+        return Outcome(JobState.FAILED, error="the solver process stopped unexpectedly "
+                                              f"(exit code {child.returncode})")
+    return pickle.loads(out)
 
 
 class Pool(Protocol):

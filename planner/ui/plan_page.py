@@ -2,20 +2,20 @@
 
 import streamlit as st
 
-from planner import alternatives, model
+from planner import alternatives
 from planner.catalog import Catalog
 from planner.goals import PlanRequest, k2_presets
 from planner.plan import Plan
-from planner.ui import state, widgets
+from planner.services import solve_service
+from planner.ui import job_progress, state, widgets
+
+JOB = "plan_job"
 
 
 def solve(cat: Catalog, request: PlanRequest) -> None:
-    """Solve with visible progress and put the new plan on screen."""
-    with st.status("Finding the best week…", expanded=False) as status:
-        new = model.solve(request, cat)
-        status.update(label=f"New plan ready in {new.solver.seconds:.1f} s "
-                            f"({new.solver.name}).", state="complete")
-    state.set_plan(new)
+    """Solve as a job with progress and Cancel; a new plan goes on screen, a cancelled or
+    failed one keeps the previous plan."""
+    job_progress.start(JOB, lambda: solve_service.submit(request, cat))
 
 
 def meal_tools(cat: Catalog, plan: Plan) -> None:
@@ -85,6 +85,8 @@ if (create or replan) and request is None:
     st.error("Fix the goals marked above first.", icon=":material/error:")
 elif create or replan:
     solve(cat, state.build_request(cat, previous=last if replan else None)[0])
+if (new := job_progress.follow(JOB)) is not None:
+    state.set_plan(new)
 current = state.plan()
 
 if current is None and state.last_plan() is not None:

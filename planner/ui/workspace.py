@@ -6,7 +6,7 @@ import streamlit as st
 
 from planner.store.export import import_client
 from planner.store.records import ClientProfile, StoreError
-from planner.ui import workspace_client, workspace_state
+from planner.ui import workspace_batch, workspace_client, workspace_state
 
 SEXES = ("female", "male")
 LIFE_STAGES = ("general", "pregnancy", "lactation")
@@ -67,6 +67,7 @@ clients = ws.list_clients(search, include_archived=show_archived)
 if not clients:
     st.info("No clients match." if search else "No clients yet: create one above.")
     st.stop()
+workspace_batch.render(ws)
 st.dataframe(pd.DataFrame([{"id": c.id, "name": c.profile.name, "sex": c.profile.sex,
                             "age": c.profile.age,
                             "steady vitamin K": "yes" if c.steady_k else "",

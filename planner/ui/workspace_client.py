@@ -13,11 +13,12 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from planner import model
 from planner import nutrients as nu
 from planner.catalog import Catalog, Slot
 from planner.export import handout_pdf, load_portions
 from planner.plan import Plan
+from planner.services import solve_service
+from planner.services.jobs import JobError, QueueFull
 from planner.store.export import export_client
 from planner.store.planning import (
     client_request,
@@ -191,7 +192,11 @@ def _solve_and_save(ws: Workspace, client: ClientRecord, cat: Catalog, previous:
         st.error(f"The client's goals cannot be planned: {exc}")
         return
     with st.status("Finding the best week…") as status:
-        plan = model.solve(request, cat)
+        try:
+            plan = solve_service.submit(request, cat).result()
+        except (QueueFull, JobError) as exc:
+            status.update(label=f"No plan: {exc}.", state="error")
+            return
         status.update(label=f"Plan ready ({plan.status}, {plan.solver.seconds:.1f} s).",
                       state="complete")
     try:

@@ -1,0 +1,35 @@
+"""``python -m planner.services.solver_process``: one solve, from stdin to stdout.
+
+Reads a pickled ``(solve, request, catalog)`` from standard input, writes the
+pickled ``jobs.Outcome`` to standard output and exits. Started ahead of need (the
+solver libraries imported while it waits), so a job does not pay for the imports.
+A closed standard input before any job (its parent went away) ends it quietly.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+
+import planner.model  # noqa: F401 — imported while waiting for a job
+from planner.services.jobs import JobState, Outcome, failure_reason
+
+
+def main() -> None:
+    payload = sys.stdin.buffer.read()
+    if not payload:
+        return
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # solver banners are no one's output
+    solve, request, catalog = pickle.loads(payload)
+    try:
+        outcome = Outcome(JobState.DONE, plan=solve(request, catalog))
+    except Exception as exc:  # any error of a solve is its job's failure, not the pool's
+        outcome = Outcome(JobState.FAILED, error=failure_reason(exc))
+    out.write(pickle.dumps(outcome))
+    out.close()
+
+
+if __name__ == "__main__":
+    main()
