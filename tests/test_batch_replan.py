@@ -3,6 +3,9 @@ the same plans on the local pool and on a real Dask LocalCluster, and the CLI.""
 
 from __future__ import annotations
 
+import sys
+import types
+
 import pytest
 from distributed import Client, LocalCluster
 
@@ -50,8 +53,15 @@ def local_pool():
 
 @pytest.fixture(scope="module")
 def dask_pool():
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           dashboard_address=None)
+    # Workers are spawned processes, which re-run ``__main__``: after an AppTest in this
+    # process that is a Streamlit page, so they start from a blank one.
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+    finally:
+        sys.modules["__main__"] = main
     pool = DaskPool(Client(cluster))
     yield pool
     pool.shutdown()

@@ -87,6 +87,8 @@ elif create or replan:
     solve(cat, state.build_request(cat, previous=last if replan else None)[0])
 if (new := job_progress.follow(JOB)) is not None:
     state.set_plan(new)
+    st.status(f"New plan ready in {new.solver.seconds:.1f} s ({new.solver.name}).",
+              state="complete")
 current = state.plan()
 
 if current is None and state.last_plan() is not None:
