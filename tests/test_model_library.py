@@ -11,7 +11,7 @@ from tests.planning_helpers import check_structure, misses, recompute
 
 CAT = load_catalog()
 ME = Profile(sex="female", age=40)
-FAST = {"time_limit_s": 2.0, "gap_rel": 0.05}
+FAST = {"time_limit_s": 4.0, "gap_rel": 0.05}  # a request's whole time, on shared CI cores
 
 
 @pytest.fixture(scope="module")
