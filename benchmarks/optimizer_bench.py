@@ -34,7 +34,7 @@ from benchmarks.synthetic import write_synthetic_data
 from planner import DATA_DIR
 from planner.catalog import Catalog, load_catalog
 from planner.goals import Profile, default_request
-from planner.optimize import Deadline, compact, solve
+from planner.optimize import Deadline, compact, dispose, solve
 from planner.optimize.day_pattern import relative_gap
 from planner.optimize.pricing import DayPricing
 from planner.optimize.problem import DayRules, blocks, build_problem
@@ -57,7 +57,8 @@ def textbook(catalog: Catalog, days: int, limit: float) -> tuple[float | None, f
     parts = blocks(req)
     for i, block in enumerate(parts):
         share = deadline.until(time.monotonic() + deadline.left() / (len(parts) - i))
-        _, stats = compact.run_model(ctx, block, share)
+        model, stats = compact.run_model(ctx, block, share)
+        dispose(model)  # freeing a big model is not the solver's time
         if not stats.has_solution:
             return None, None
         objective += stats.objective

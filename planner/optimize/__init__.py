@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from planner.catalog import Catalog
 from planner.goals import PlanRequest
 from planner.optimize import compact, day_pattern
-from planner.optimize.deadline import Deadline, settle
+from planner.optimize.deadline import Deadline, dispose, settle
 from planner.optimize.pricing import Infeasible
 from planner.optimize.problem import (
     BLOCK_DAYS,
@@ -34,7 +34,7 @@ METHODS = ("day-pattern", "compact")
 ELASTIC_RESERVE = 0.25  # s of a block's share kept for its closest plan, should it need one
 STATUSES = ("optimal", "feasible", "relaxed", "failed")
 
-__all__ = ["METHODS", "Deadline", "Solution", "settle", "solve"]
+__all__ = ["METHODS", "Deadline", "Solution", "dispose", "settle", "solve"]
 
 
 @dataclass(frozen=True)
@@ -166,6 +166,7 @@ def _solve_compact(request: PlanRequest, catalog: Catalog, deadline: Deadline,
         result = compact.solve_block(ctx, block, share, fallback)
         solver = result.stats.solver
         if result.model is None or not result.stats.has_solution:
+            dispose(result)
             plans.append(None)
             break
         picked = compact.chosen(result.model)
@@ -177,4 +178,5 @@ def _solve_compact(request: PlanRequest, catalog: Catalog, deadline: Deadline,
             history[d] = Day(tuple(meals), units)
         plans.append(day_pattern.BlockPlan({}, float(result.stats.objective), result.bound,
                                            result.elastic))
+        dispose(result)  # a big model takes longer to free than to read
     return _solution(problem, catalog, history, plans, "compact", solver, deadline, 0.0)

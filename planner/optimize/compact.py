@@ -258,11 +258,15 @@ def add_variety_limits(m: Model, ctx: Context) -> None:
         per_day.setdefault((r, d), []).append(var)
         per_block.setdefault(r, []).append(var)
     locks = ctx.request.locks
-    for (r, d), xs in per_day.items():
+    for i, ((r, d), xs) in enumerate(per_day.items()):
+        if i % 1000 == 0:
+            ctx.check_time()
         if len(xs) > len(PORTIONS):
             cap = max(1, sum(lk.recipe_id == r and lk.day == d for lk in locks))
             m.problem += pulp.lpSum_vars_coefs([(v, 1.0) for v in xs]) <= cap, f"sameday_{r}_{d}"
-    for r, xs in per_block.items():
+    for i, (r, xs) in enumerate(per_block.items()):
+        if i % 1000 == 0:
+            ctx.check_time()
         cap = max(ctx.request.max_repeats,
                   sum(lk.recipe_id == r and lk.day in m.days for lk in locks))
         if len(xs) <= len(PORTIONS):
@@ -301,19 +305,23 @@ def set_objective(m: Model, ctx: Context, previous: dict[tuple[int, str], Lock])
 def build_model(ctx: Context, days: list[int], elastic: bool = False) -> Model:
     """The block's MILP: the table of contents of the model (``TimeUp`` past the deadline)."""
     m = Model(pulp.LpProblem(f"plan_{days[0]}_{'elastic' if elastic else 'hard'}"), days)
-    add_meal_choices(m, ctx)
-    add_supplement_doses(m, ctx)
-    add_one_recipe_per_slot(m, ctx, elastic)
-    terms = intake_terms(m, ctx)
-    add_nutrient_floors(m, ctx, terms, elastic)
-    add_nutrient_ceilings(m, ctx, terms, elastic)
-    add_steady_k(m, ctx, terms, elastic)
-    add_budget(m, ctx, terms, elastic)
-    ctx.check_time()
-    add_variety_limits(m, ctx)
-    ctx.check_time()
-    previous = {(p.day, p.slot.value): p for p in ctx.request.previous}
-    set_objective(m, ctx, previous)
+    try:
+        add_meal_choices(m, ctx)
+        add_supplement_doses(m, ctx)
+        add_one_recipe_per_slot(m, ctx, elastic)
+        terms = intake_terms(m, ctx)
+        add_nutrient_floors(m, ctx, terms, elastic)
+        add_nutrient_ceilings(m, ctx, terms, elastic)
+        add_steady_k(m, ctx, terms, elastic)
+        add_budget(m, ctx, terms, elastic)
+        ctx.check_time()
+        add_variety_limits(m, ctx)
+        ctx.check_time()
+        previous = {(p.day, p.slot.value): p for p in ctx.request.previous}
+        set_objective(m, ctx, previous)
+    except TimeUp as exc:
+        exc.model = m  # the caller frees it off the request's time
+        raise
     return m
 
 
@@ -321,7 +329,9 @@ def build_model(ctx: Context, days: list[int], elastic: bool = False) -> Model:
 
 
 class TimeUp(Exception):
-    """The deadline passed while a model was being built."""
+    """The deadline passed while a model was being built (``model``: the part built)."""
+
+    model: Model | None = None
 
 
 @dataclass(frozen=True)
@@ -347,7 +357,8 @@ def run_model(ctx: Context, days: list[int], deadline: dl.Deadline, elastic: boo
     failed = pulp.LpSolveStats(solver="none", status=pulp.LpSolveStatus.Undefined)
     try:
         m = build_model(dataclasses.replace(ctx, deadline=deadline), days, elastic)
-    except TimeUp:
+    except TimeUp as exc:
+        dl.dispose(exc.model)
         return None, failed
     if deadline.expired():
         return m, failed

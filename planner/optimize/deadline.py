@@ -165,3 +165,12 @@ def settle(seconds: float = 2.0) -> None:
     end = time.monotonic() + seconds
     for worker in list(_busy.values()):
         worker.join(max(0.0, end - time.monotonic()))
+
+
+def dispose(large: object) -> None:
+    """Free ``large`` (a model too big to free within a deadline) in a background thread."""
+    threading.Thread(target=_drop, args=(large,), daemon=True).start()
+
+
+def _drop(large: object) -> None:
+    del large
