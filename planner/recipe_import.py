@@ -244,12 +244,13 @@ def read_csv_template(text: str) -> list[RecipeDraft]:
     """Recipes from the CSV template (``CSV_TEMPLATE``): one row per ingredient line;
     the first row of each recipe carries servings, slots, prep minutes and method."""
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("recipe_name", "ingredient") if c not in (reader.fieldnames or [])]
-    if missing:
-        raise RecipeImportError(
-            f"the CSV lacks the column(s) {', '.join(missing)}; "
-            f"the template's columns are {', '.join(CSV_COLUMNS)}")
     try:
+        header = reader.fieldnames or []
+        missing = [c for c in ("recipe_name", "ingredient") if c not in header]
+        if missing:
+            raise RecipeImportError(
+                f"the CSV lacks the column(s) {', '.join(missing)}; "
+                f"the template's columns are {', '.join(CSV_COLUMNS)}")
         recipes = _csv_recipes(reader)
     except csv.Error as exc:
         raise RecipeImportError(f"the CSV cannot be read ({exc})") from None
