@@ -18,28 +18,11 @@ from planner.store.db import open_store
 from planner.store.export import QUOTED, export_client, import_client
 from planner.store.records import ClientProfile, RuleKind, RuleRecord, StoreError
 from planner.store.repository import Workspace
-from tests.fixtures.store.backends import BACKENDS, store_for
 
 GOALS = json.dumps({"days": 7})
 PLAN = json.dumps({"status": "optimal", "days": [{"day": 1, "meals": [
     {"slot": "breakfast", "recipe_id": "natto_rice_bowl", "name": "Natto bowl",
      "servings": 1}]}], "targets": {}, "cost_eur": 1.0})
-
-
-@pytest.fixture(params=BACKENDS)
-def sessions(request, tmp_path):
-    with store_for(request.param, tmp_path) as store:
-        yield store
-
-
-@pytest.fixture
-def ann(sessions):
-    return Workspace(sessions, accounts.add_user(sessions, "ann", "correct horse 1"))
-
-
-@pytest.fixture
-def bob(sessions):
-    return Workspace(sessions, accounts.add_user(sessions, "bob", "battery staple 2"))
 
 
 @pytest.fixture

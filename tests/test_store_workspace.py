@@ -24,29 +24,12 @@ from planner.store.records import (
     StoreError,
 )
 from planner.store.repository import Workspace, shared_plan
-from tests.fixtures.store.backends import BACKENDS, store_for
 
 GOALS = json.dumps({"days": 7, "k2_ug": {"min": 90}})
 PLAN = json.dumps({"status": "optimal", "days": [{"day": 1, "meals": [
     {"slot": "breakfast", "recipe_id": "natto_rice_bowl", "name": "Natto bowl", "servings": 1}]}],
     "targets": {}, "cost_eur": 1.0})
 PLAN_2 = PLAN.replace("natto_rice_bowl", "natto_kimchi_bowl")
-
-
-@pytest.fixture(params=BACKENDS)
-def sessions(request, tmp_path):
-    with store_for(request.param, tmp_path) as store:
-        yield store
-
-
-@pytest.fixture
-def ann(sessions):
-    return Workspace(sessions, accounts.add_user(sessions, "ann", "correct horse 1"))
-
-
-@pytest.fixture
-def bob(sessions):
-    return Workspace(sessions, accounts.add_user(sessions, "bob", "battery staple 2"))
 
 
 def test_migrations_build_every_table_from_empty_and_rerun_safely(sessions):
