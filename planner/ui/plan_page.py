@@ -65,7 +65,7 @@ cat = state.catalog()
 st.title("K2·D3 Meal Planner")
 st.caption("Set your goals, press **Create plan**, get a week of real meals.")
 for problem in state.url_errors():
-    st.warning(problem.capitalize() + "; the default is used instead.")
+    st.warning(problem, icon=":material/link_off:")
 
 current = state.plan()
 last = state.last_plan()

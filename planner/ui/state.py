@@ -17,7 +17,7 @@ import json
 import math
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from planner.plan import Plan
 
 ALL_SLOTS = [s.value for s in Slot]
 WINDOWS = ("day", "week")
+MAX_DAYS = 28
 
 
 @dataclass(frozen=True)
@@ -40,37 +41,39 @@ class Param:
     default: Any
     kind: str  # "str" | "int" | "float" | "opt_float" | "bool" | "list"
     choices: tuple[str, ...] = ()  # allowed values (of each item, for a list); () = any
+    low: float | None = None  # smallest allowed number (the widget's minimum)
+    high: float | None = None  # largest allowed number (the widget's maximum)
 
 
 # The one defaults table. Targets are re-filled from the reference intakes when
 # the profile changes (see ``fill_targets``); these are the values before that.
 GOALS: dict[str, Param] = {
     "sex": Param("female", "str", ("female", "male")),
-    "age": Param(40, "int"),
+    "age": Param(40, "int", low=1, high=120),
     "life_stage": Param("general", "str", ("general", "pregnancy", "lactation")),
     "k2_preset": Param("", "str"),
-    "k2_min": Param(90.0, "opt_float"),
+    "k2_min": Param(90.0, "opt_float", low=0),
     "k2_window": Param("week", "str", WINDOWS),
-    "d3_min": Param(15.0, "opt_float"),
-    "d3_max": Param(100.0, "opt_float"),
+    "d3_min": Param(15.0, "opt_float", low=0),
+    "d3_max": Param(100.0, "opt_float", low=0),
     "d3_window": Param("week", "str", WINDOWS),
-    "calcium_min": Param(1000.0, "opt_float"),
-    "calcium_max": Param(2500.0, "opt_float"),
-    "kcal_min": Param(1800.0, "opt_float"),
-    "kcal_max": Param(2400.0, "opt_float"),
-    "protein_min": Param(50.0, "opt_float"),
+    "calcium_min": Param(1000.0, "opt_float", low=0),
+    "calcium_max": Param(2500.0, "opt_float", low=0),
+    "kcal_min": Param(1800.0, "opt_float", low=0),
+    "kcal_max": Param(2400.0, "opt_float", low=0),
+    "protein_min": Param(50.0, "opt_float", low=0),
     "diet": Param("omnivore", "str", tuple(d.value for d in Diet)),
     "allergens": Param([], "list", ALLERGENS),
     "exclude_foods": Param([], "list"),
     "exclude_recipes": Param([], "list"),
-    "days": Param(7, "int"),
+    "days": Param(7, "int", low=1, high=MAX_DAYS),
     "slots": Param(ALL_SLOTS, "list", tuple(ALL_SLOTS)),
     "supplements": Param(False, "bool"),
     "steady_k": Param(False, "bool"),
-    "steady_k_ug": Param(120.0, "float"),
-    "steady_k_band": Param(20.0, "float"),
-    "budget": Param(None, "opt_float"),
-    "max_repeats": Param(2, "int"),
+    "steady_k_ug": Param(120.0, "float", low=1),
+    "steady_k_band": Param(20.0, "float", low=1, high=100),
+    "budget": Param(None, "opt_float", low=0),
+    "max_repeats": Param(2, "int", low=1, high=14),
     "locks": Param([], "list"),  # "day:slot:recipe_id:servings"
 }
 PLAN = "plan"
@@ -162,20 +165,53 @@ def _copy(value: Any) -> Any:
 
 
 def _read_url() -> list[str]:
+    """Read each goal in the link; every value not used is named with what is used instead."""
     errors = []
     for name, param in GOALS.items():
         if name not in st.query_params:
             continue
+        text = st.query_params[name]
+        param = replace(param, choices=_choices(name, param))
         try:
-            value = decode(st.query_params[name], param.kind)
-            unknown = [v for v in (value if param.kind == "list" else [value])
-                       if param.choices and v not in param.choices]
-            if unknown:
-                raise ValueError(f"expected one of {', '.join(param.choices)}")
-            st.session_state[name] = value
+            value = decode(text, param.kind)
+            problem = _url_problem(value, param)
         except ValueError as exc:
-            errors.append(f"the link's value for “{name}” was not understood ({exc})")
+            problem = f"was not understood ({exc})"
+        if problem is None:
+            st.session_state[name] = value
+            continue
+        if param.kind == "list" and param.choices:  # keep the items that are known
+            st.session_state[name] = [v for v in value if v in param.choices] or _copy(
+                st.session_state[name])
+        used = encode(st.session_state[name], param.kind) or "no limit"
+        errors.append(f"The link's value for “{name}” ({text}) {problem}; "
+                      f"{used} is used instead.")
     return errors
+
+
+def _choices(name: str, param: Param) -> tuple[str, ...]:
+    """The allowed values of a goal: its own, or the catalog's ids for food and recipe lists."""
+    ids = {"exclude_foods": catalog().foods.index, "exclude_recipes": catalog().recipes.index}
+    return tuple(ids[name]) if name in ids else param.choices
+
+
+def _url_problem(value: Any, param: Param) -> str | None:
+    """Why a decoded link value cannot be used as is; None when it can."""
+    if param.kind == "list":
+        unknown = [v for v in value if param.choices and v not in param.choices]
+        expected = f"; expected {', '.join(param.choices)}" if len(param.choices) < 9 else ""
+        return f"has unknown items ({', '.join(unknown)}{expected})" if unknown else None
+    if param.choices and value not in param.choices:
+        return f"is not one of {', '.join(param.choices)}"
+    if param.kind in {"int", "float", "opt_float"} and value is not None:
+        if not math.isfinite(value):
+            return "is not a finite number"
+        if (param.low is not None and value < param.low) or (
+                param.high is not None and value > param.high):
+            bounds = f"at least {param.low:g}" if param.high is None else (
+                f"from {param.low:g} to {param.high:g}")
+            return f"is out of range ({bounds})"
+    return None
 
 
 def url_errors() -> list[str]:

@@ -119,7 +119,7 @@ def goals_form(cat: Catalog, presets: list, errors: Mapping[str, str]) -> None:
     _error_below(errors, "exclusions", diet)
 
     when.markdown("**When**")
-    when.slider("Days", 1, 28, key="days")
+    when.slider("Days", 1, state.MAX_DAYS, key="days")
     when.multiselect("Meal slots", state.ALL_SLOTS, key="slots")
     _error_below(errors, "slots", when)
     when.number_input("A recipe at most … times a week", min_value=1, max_value=14, step=1,
