@@ -14,7 +14,9 @@ import pandas as pd
 
 from planner import nutrients as nu
 from planner.catalog import Catalog, Diet
+from planner.goals import Bound, SteadyK
 from planner.plan import COST, TOTAL_KEYS, Plan, daily_totals
+from planner.plan_summary import RELATIVE_TOLERANCE, WEEK_DAYS, meets_min
 
 STATUS_NUTRIENTS = (nu.K2, nu.D3, nu.CALCIUM, nu.ENERGY)
 WEEK = "week average"
@@ -53,36 +55,54 @@ def misses(totals: pd.DataFrame, targets: dict) -> pd.Series:
     return score
 
 
-def day_status(plan: Plan, catalog: Catalog) -> pd.DataFrame:
-    """``day, nutrient, value, met`` for K2, D3, calcium and energy, plus a week-average row.
+def day_status(plan: Plan, catalog: Catalog, steady_k: SteadyK | None = None) -> pd.DataFrame:
+    """``day, nutrient, value, met, week_so_far, week_target`` for K2, D3, calcium and energy
+    (and K1 + K2 against its band under ``steady_k``), plus a week-average row per nutrient.
 
     ``met`` is True/False where the target applies to that row (each day for a
-    daily target or any upper limit, the week average for a weekly minimum),
-    and None where it does not.
+    daily target or any upper limit, the 7-day average for a weekly minimum) and
+    None where it does not: a day is never ✓ against a weekly minimum, it shows
+    ``week_so_far`` (the running total of its 7-day block) against ``week_target``
+    (minimum × the block's days) instead; both NaN for other rows.
     """
     totals = daily_totals(plan, catalog)
+    targets = dict(plan.targets)
+    if steady_k is not None:
+        v, band = steady_k.value_ug, steady_k.band
+        targets[nu.K_TOTAL] = Bound(min=v * (1 - band), max=v * (1 + band))
     rows = []
-    for nutrient in STATUS_NUTRIENTS:
+    for nutrient in (*STATUS_NUTRIENTS, *([nu.K_TOTAL] if steady_k is not None else [])):
         if nutrient not in totals.columns:
             continue
-        bound = plan.targets.get(nutrient)
+        bound = targets.get(nutrient)
         values = totals[nutrient].fillna(0.0)
-        for day, value in values.items():
-            rows.append((day, nutrient, float(value), _met(bound, value, daily=True)))
-        rows.append((WEEK, nutrient, float(values.mean()), _met(bound, values.mean(),
-                                                                daily=False)))
-    return pd.DataFrame(rows, columns=["day", "nutrient", "value", "met"])
+        weekly = bound is not None and bound.min is not None and str(bound.window) == "week"
+        for start in range(0, len(values), WEEK_DAYS):
+            block = values.iloc[start:start + WEEK_DAYS]
+            so_far = block.cumsum()
+            for day, value in block.items():
+                rows.append((day, nutrient, float(value), _met(bound, value, daily=True),
+                             float(so_far[day]) if weekly else float("nan"),
+                             bound.min * len(block) if weekly else float("nan")))
+        rows.append((WEEK, nutrient, float(values.mean()),
+                     _met(bound, values.mean(), daily=False), float("nan"), float("nan")))
+    return pd.DataFrame(rows, columns=["day", "nutrient", "value", "met", "week_so_far",
+                                       "week_target"])
 
 
 def _met(bound, value: float, daily: bool) -> bool | None:
+    """A day: its daily minimum and its maximum (a day under a weekly minimum is not judged
+    on it); the average: a weekly minimum."""
     if bound is None:
         return None
     weekly = str(bound.window) == "week"
     checks = []
     if bound.min is not None and weekly != daily:
-        checks.append(value >= bound.min - 1e-6)
+        checks.append(meets_min(value, bound.min))
     if bound.max is not None and daily:
-        checks.append(value <= bound.max + 1e-6)
+        checks.append(value <= bound.max * (1 + RELATIVE_TOLERANCE) + 1e-6)
+    if weekly and daily and all(checks):
+        return None  # under its limit; the weekly minimum is judged on the average
     return all(checks) if checks else None
 
 

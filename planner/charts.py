@@ -25,6 +25,10 @@ TOP_N = 5
 MACROS = (nu.PROTEIN, "fat_g", "carbs_g")
 K2_FORMS = nu.MENAQUINONES
 RULE_COLORS = {TARGET: "#2e7d32", UPPER_LIMIT: "#c62828"}
+FROM_MEALS = "meals"
+SUPPLEMENT_COLORS = ("#1565c0", "#00897b", "#5e35b1", "#ef6c00")
+LABEL_LIMIT = 220  # px of a legend or axis label before it is cut with an ellipsis
+PANEL_WIDTH = 240  # px of one top-sources panel, so two fit side by side at 1400 px
 
 
 @dataclass(frozen=True)
@@ -204,14 +208,26 @@ def _rules(frames: PlanFrames, nutrient_id: str) -> alt.Chart:
 
 
 def _daily_with_limits(frames: PlanFrames, nutrient_id: str, color: str) -> alt.LayerChart:
+    """Daily bars of a nutrient, meals in ``color`` and each supplement stacked in its own,
+    with the target and upper-limit rules."""
     nutrient = nu.get(nutrient_id)
-    days = frames.daily[frames.daily["nutrient"] == nutrient_id]
-    bars = alt.Chart(days).mark_bar(color=color).encode(
+    rows = frames.meals[frames.meals["nutrient"] == nutrient_id]
+    source = rows["recipe"].where(rows["slot"] == SUPPLEMENT_SLOT, FROM_MEALS)
+    days = (rows.assign(source=source).groupby(["day", "nutrient", "source"], as_index=False)
+            ["amount"].sum())
+    pills = sorted(set(days["source"]) - {FROM_MEALS})
+    scale = alt.Scale(domain=[FROM_MEALS, *pills],
+                      range=[color, *SUPPLEMENT_COLORS[:len(pills)]])
+    bars = alt.Chart(days).mark_bar().encode(
         x=_days(frames),
-        y=alt.Y("amount:Q", title=nutrient.axis_title),
-        tooltip=[alt.Tooltip("day:O", title="Day"), _amount(nutrient_id)],
+        y=alt.Y("sum(amount):Q", title=nutrient.axis_title),
+        color=alt.Color("source:N", scale=scale, title="From",
+                        legend=alt.Legend(orient="bottom", labelLimit=LABEL_LIMIT)),
+        order=alt.Order("source:N"),
+        tooltip=[alt.Tooltip("day:O", title="Day"), alt.Tooltip("source:N", title="From"),
+                 _amount(nutrient_id)],
     )
-    return alt.layer(bars, _rules(frames, nutrient_id))
+    return alt.layer(bars, _rules(frames, nutrient_id)).resolve_scale(color="independent")
 
 
 def k2_by_recipe_chart(frames: PlanFrames) -> alt.LayerChart:
@@ -221,7 +237,8 @@ def k2_by_recipe_chart(frames: PlanFrames) -> alt.LayerChart:
     bars = alt.Chart(meals).mark_bar().encode(
         x=_days(frames),
         y=alt.Y("sum(amount):Q", title=nu.get(nu.K2).axis_title),
-        color=alt.Color("recipe:N", title="Recipe", scale=alt.Scale(scheme="tableau20")),
+        color=alt.Color("recipe:N", title="Recipe", scale=alt.Scale(scheme="tableau20"),
+                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=LABEL_LIMIT)),
         order=alt.Order("slot:N"),
         tooltip=[alt.Tooltip("day:O", title="Day"), alt.Tooltip("slot:N", title="Meal"),
                  alt.Tooltip("recipe:N", title="Recipe"),
@@ -252,7 +269,8 @@ def energy_macros_chart(frames: PlanFrames) -> alt.HConcatChart:
         x=_days(frames),
         xOffset=alt.XOffset("label:N", sort=[nu.get(n).label for n in MACROS]),
         y=alt.Y("amount:Q", title=_group_title(nu.Group.MACRO, unit)),
-        color=alt.Color("label:N", title="Nutrient", sort=[nu.get(n).label for n in MACROS]),
+        color=alt.Color("label:N", title="Nutrient", sort=[nu.get(n).label for n in MACROS],
+                        legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("day:O", title="Day"), alt.Tooltip("label:N", title="Nutrient"),
                  alt.Tooltip("amount:Q", title=f"Amount ({unit})", format=".1f")],
     )
@@ -298,10 +316,11 @@ def top_sources_chart(frames: PlanFrames) -> alt.VConcatChart:
     rows = []
     for nutrient_id, color in ((nu.K2, "#6a1b9a"), (nu.D3, "#f9a825")):
         panels = [
-            alt.Chart(top_sources(frames, nutrient_id, by), title=f"By {by}").mark_bar(
-                color=color).encode(
+            alt.Chart(top_sources(frames, nutrient_id, by), title=f"By {by}",
+                      width=PANEL_WIDTH).mark_bar(color=color).encode(
                 x=alt.X("amount:Q", title=f"{nu.get(nutrient_id).axis_title}, whole plan"),
-                y=alt.Y("source:N", title=None, sort="-x"),
+                y=alt.Y("source:N", title=None, sort="-x",
+                        axis=alt.Axis(labelLimit=LABEL_LIMIT)),
                 tooltip=[alt.Tooltip("source:N", title=by.capitalize()), _amount(nutrient_id)],
             )
             for by in ("recipe", "food")

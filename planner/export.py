@@ -21,7 +21,7 @@ from fpdf import FPDF, FontFace, XPos, YPos
 
 from planner import DATA_DIR, charts, nutrients, plan_document
 from planner.catalog import Catalog, Slot
-from planner.plan import Plan, shopping_list
+from planner.plan import Plan, shopping_list, supplement_labels, supplement_list
 
 PORTIONS_FILE = "portions.csv"
 CSV_ENCODING = "utf-8-sig"
@@ -33,6 +33,10 @@ NOT_MEDICAL_ADVICE = (
 FONT = "DejaVu"
 # fpdf2 needs a Unicode TTF for µ and ·; Debian's fonts-dejavu-core puts DejaVu here.
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+SUPPLEMENT = "supplement"  # the shopping list's category of supplements
+# Shopping-list categories whose id does not read as a heading once capitalised
+CATEGORY_LABELS = {"fat_oil": "Fats and oils", "herb_spice": "Herbs and spices",
+                   "nut_seed": "Nuts and seeds", "supplement": "Supplements"}
 DAY_WIDTH = 12  # mm, the week grid's day column
 CHART_SIZE = (420, 200)  # px, before vl-convert's 2× scale
 # Vulgar fractions a kitchen measure is rounded to below ``WHOLE_FROM`` measures.
@@ -218,10 +222,13 @@ def _not_json(constant: str):
 def shopping_list_frame(
     plan: Plan, catalog: Catalog, portions: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """The plan's foods: ``category, food_id, food, grams, measure, cost_eur``.
+    """The plan's foods, then its supplements: ``category, food_id, food, grams, measure,
+    cost_eur, note``.
 
-    Sorted by category then food. ``measure`` is the household measure ("" when
+    Foods sorted by category then food; ``measure`` is the household measure ("" when
     ``portions`` does not know the food); ``portions`` defaults to ``data/portions.csv``.
+    Supplements come last (category ``supplement``, grams blank, measure the unit count,
+    ``note`` where their source matters for a diet).
     """
     portions = load_portions() if portions is None else portions
     by_food = dict(tuple(portions.groupby("food_id")))
@@ -230,8 +237,18 @@ def shopping_list_frame(
         household_measure(grams, by_food[food_id]) if food_id in by_food else ""
         for food_id, grams in zip(items["food_id"], items["grams"], strict=True)
     ]
-    columns = ["category", "food_id", "food", "grams", "measure", "cost_eur"]
-    return items[columns].sort_values(["category", "food"], ignore_index=True)
+    columns = ["category", "food_id", "food", "grams", "measure", "cost_eur", "note"]
+    foods = items.assign(note="")[columns].sort_values(["category", "food"], ignore_index=True)
+    pills = supplement_list(plan, catalog)
+    if pills.empty:
+        return foods
+    pills = pd.DataFrame({
+        "category": SUPPLEMENT, "food_id": pills["supplement_id"], "food": pills["name"],
+        "grams": float("nan"),
+        "measure": [f"{n} {u}{'s' if n != 1 else ''}"
+                    for n, u in zip(pills["units"], pills["unit"], strict=True)],
+        "cost_eur": pills["cost_eur"], "note": pills["note"]})
+    return pd.concat([foods, pills], ignore_index=True)
 
 
 def shopping_list_csv(
@@ -240,6 +257,11 @@ def shopping_list_csv(
     """``shopping_list_frame`` as UTF-8 CSV (with BOM, so spreadsheets read µ and é)."""
     items = shopping_list_frame(plan, catalog, portions).round({"grams": 0, "cost_eur": 2})
     return neutralise(items).to_csv(index=False).encode(CSV_ENCODING)
+
+
+def category_label(category: str) -> str:
+    """A shopping-list category as a heading ("fat_oil" → "Fats and oils")."""
+    return CATEGORY_LABELS.get(category, str(category).replace("_", " ").capitalize())
 
 
 def _font_file(name: str) -> Path:
@@ -298,7 +320,12 @@ def _week_rows(plan: Plan) -> list[list[str]]:
     cells: dict[int, dict[str, str]] = {}
     for m in plan.meals:
         cells.setdefault(m.day, {})[m.slot] = f"{m.name} ×{m.servings:g}"
-    header = ["Day", *(s.capitalize() for s in slots)]
+    pills = supplement_labels(plan)
+    if pills:
+        slots.append(SUPPLEMENT)
+        for day, text in pills.items():
+            cells.setdefault(day, {})[SUPPLEMENT] = text
+    header = ["Day", *(("Supplements" if s == SUPPLEMENT else s.capitalize()) for s in slots)]
     return [header, *([str(day), *(cells[day].get(s, "") for s in slots)]
                       for day in sorted(cells))]
 
@@ -309,7 +336,10 @@ def _chart_png(chart) -> bytes:
 
 
 def _grams(grams: float) -> str:
-    """Whole grams, with one decimal under 10 g so a pinch is not printed as 0."""
+    """Whole grams, with one decimal under 10 g so a pinch is not printed as 0; blank when
+    the item is not weighed (a supplement)."""
+    if math.isnan(grams):
+        return ""
     return f"{grams:.0f}" if grams >= 10 else f"{grams:.1f}"
 
 
@@ -368,10 +398,12 @@ def handout_pdf(plan: Plan, catalog: Catalog, portions: pd.DataFrame | None = No
     pdf.heading("Shopping list")
     items = shopping_list_frame(plan, catalog, portions)
     rows = [["Category", "Food", "Grams", "Household measure", "Cost (€)"]]
-    rows += [[r.category.replace("_", " ").capitalize(), r.food, _grams(r.grams), r.measure,
+    rows += [[category_label(r.category), r.food, _grams(r.grams), r.measure,
               f"{r.cost_eur:.2f}"] for r in items.itertuples(index=False)]
     rows.append(["", "Total", "", "", f"{items['cost_eur'].sum():.2f}"])
     pdf.grid(rows, (30, 62, 18, 50, 20))
+    for note in dict.fromkeys(n for n in items["note"] if n):
+        pdf.paragraph(f"Note: {note}")
 
     pdf.heading("Sources")
     for line in _source_lines(plan, catalog):

@@ -203,3 +203,48 @@ def shopping_list(plan: Plan, catalog: Catalog) -> pd.DataFrame:
         "grams": grams.to_numpy(),
         "cost_eur": (grams / 1000 * foods["price_per_kg"]).to_numpy(),
     }).sort_values(["category", "name"], ignore_index=True)
+
+
+NOT_VEGAN_D3 = ("D3 is usually made from lanolin (sheep's wool), so possibly not vegan; "
+                "a lichen-based D3 is.")
+VEGAN_D3 = "Lichen-based D3: vegan."
+
+
+def supplement_note(catalog: Catalog, supplement_id: str) -> str:
+    """Where a supplement's D3 comes from, when that matters for a vegan ("" otherwise).
+
+    Cholecalciferol is lanolin-derived unless the source or notes say lichen.
+    """
+    row = catalog.supplements.loc[supplement_id]
+    if not row.get(nu.D3, 0.0) > 0:
+        return ""
+    said = f"{row.get('source', '')} {row.get('notes', '')}".lower()
+    return VEGAN_D3 if "lichen" in said else NOT_VEGAN_D3
+
+
+def supplement_list(plan: Plan, catalog: Catalog) -> pd.DataFrame:
+    """``supplement_id, name, unit, units, days, cost_eur, note``: each supplement of the plan.
+
+    units = Σ_days units; cost = units · price per unit; note from ``supplement_note``.
+    """
+    columns = ["supplement_id", "name", "unit", "units", "days", "cost_eur", "note"]
+    if not plan.supplements:
+        return pd.DataFrame(columns=columns)
+    doses = pd.DataFrame([(s.supplement_id, s.name, s.units, s.day) for s in plan.supplements],
+                         columns=["supplement_id", "name", "units", "day"])
+    per = doses.groupby(["supplement_id", "name"], as_index=False).agg(
+        units=("units", "sum"), days=("day", "nunique"))
+    table = catalog.supplements.loc[per["supplement_id"]]
+    return per.assign(
+        unit=table["unit"].to_numpy(),
+        cost_eur=per["units"].to_numpy() * table["price_per_unit"].fillna(0.0).to_numpy(),
+        note=[supplement_note(catalog, s) for s in per["supplement_id"]],
+    )[columns]
+
+
+def supplement_labels(plan: Plan) -> dict[int, str]:
+    """Day → that day's supplements as text ("Vitamin D3 capsule ×2; …"); days without none."""
+    out: dict[int, list[str]] = {}
+    for dose in plan.supplements:
+        out.setdefault(dose.day, []).append(f"{dose.name} ×{dose.units}")
+    return {day: "; ".join(labels) for day, labels in out.items()}

@@ -54,7 +54,9 @@ def test_swap_replaces_one_meal_locks_it_and_updates_cost():
 def test_day_status_marks_daily_and_weekly_targets_where_they_apply():
     status = alternatives.day_status(make_plan([(1, "dinner", "gouda_rice", 1.0)]), CAT)
     d3 = status[status["nutrient"] == nu.D3].set_index("day")
-    assert d3.loc[1, "met"] is True  # the 100 µg upper limit holds on day 1
+    assert d3.loc[1, "met"] is None  # no ✓ on a day against a weekly minimum
+    assert d3.loc[1, "week_so_far"] == pytest.approx(0.1)
+    assert d3.loc[1, "week_target"] == pytest.approx(15.0)  # one planned day
     assert d3.loc[alternatives.WEEK, "met"] is False  # 0.1 µg average < 15 µg weekly target
     calcium = status[status["nutrient"] == nu.CALCIUM].set_index("day")
     assert calcium.loc[1, "met"] is False and calcium.loc[alternatives.WEEK, "met"] is None

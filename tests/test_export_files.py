@@ -72,7 +72,8 @@ def test_a_plan_from_another_library_names_the_missing_recipes():
 
 def test_shopping_list_groups_by_category_with_measures_and_cost():
     items = export.shopping_list_frame(two_days(), CAT, PORTIONS)
-    assert list(items.columns) == ["category", "food_id", "food", "grams", "measure", "cost_eur"]
+    assert list(items.columns) == ["category", "food_id", "food", "grams", "measure", "cost_eur",
+                                   "note"]
     assert list(items["category"]) == sorted(items["category"])
     rows = items.set_index("food_id")
     # rice: 150 + 225 + 300 + 150 g; natto: 50 g; gouda: 100 g; salmon: 225 + 150 g

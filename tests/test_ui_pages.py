@@ -55,7 +55,7 @@ def test_every_page_runs_without_error(page, with_plan):
 def test_create_plan_draws_the_week_and_the_day_status():
     at = planned()
     assert [h.value for h in at.header] == ["Week plan"]
-    assert len(at.dataframe) >= 2, "week grid and per-day status"
+    assert len(at.dataframe) >= 1, "per-day status"
     assert len(meals(at)) == 7 * 4
 
 
@@ -240,7 +240,7 @@ def test_a_broken_lock_in_the_link_is_explained_and_can_be_cleared():
 
 def test_k2_reads_as_a_lower_bound_with_coverage_on_the_recipe_and_plan_pages():
     at = planned()
-    status = at.dataframe[1].value.to_string()
+    status = at.dataframe[0].value.to_string()
     assert "≥" in status and "nan" not in status.lower()
     at.switch_page("planner/ui/recipes_page.py").run()
     captions = " ".join(c.value for c in at.caption)

@@ -73,9 +73,9 @@ def launch(playwright):
 
 
 def create_plan(page) -> None:
-    """Press Create plan and wait until the week grid is drawn."""
+    """Press Create plan and wait until the plan and its day-status table are drawn."""
     page.get_by_role("button", name="Create plan").click()
-    page.get_by_text("New plan ready").first.wait_for(timeout=WAIT_MS)
+    page.get_by_text("How this was found").first.wait_for(timeout=WAIT_MS)
     page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=WAIT_MS)
 
 

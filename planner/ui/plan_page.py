@@ -2,20 +2,30 @@
 
 import streamlit as st
 
-from planner import alternatives
+from planner import alternatives, plan_summary
 from planner.catalog import Catalog
 from planner.goals import PlanRequest, k2_presets
-from planner.plan import Plan
+from planner.plan import Plan, supplement_note
 from planner.services import solve_service
 from planner.ui import job_progress, state, widgets
 
 JOB = "plan_job"
+READY = "_plan_ready"  # the "new plan ready" line, shown once after the page is redrawn
 
 
 def solve(cat: Catalog, request: PlanRequest) -> None:
     """Solve as a job with progress and Cancel; a new plan goes on screen, a cancelled or
     failed one keeps the previous plan."""
     job_progress.start(JOB, lambda: solve_service.submit(request, cat))
+
+
+def show_new_plan(new: Plan) -> None:
+    """Put a new plan on screen and redraw the page around it (the goals fold away,
+    Re-plan is enabled), saying once that it is ready."""
+    state.set_plan(new)
+    st.session_state[READY] = (f"New plan ready in {new.solver.seconds:.1f} s "
+                               f"({new.solver.name}).")
+    st.rerun()
 
 
 def meal_tools(cat: Catalog, plan: Plan) -> None:
@@ -49,28 +59,18 @@ def _swap(cat: Catalog, plan: Plan, meal) -> None:
     state.lock(meal.day, meal.slot, choice, meal.servings)
 
 
-def shortfall_fixes(plan: Plan) -> None:
-    """Each shortfall's explanation, and a one-click fix where the explanation offers one."""
-    for i, short in enumerate(plan.shortfalls):
-        st.markdown(f"- **{widgets.plain(short.nutrient_label)}** ({widgets.plain(short.scope)}): "
-                    + widgets.plain(short.explanation))
-        if short.fix is not None:
-            st.button(short.fix.label, key=f"fix_{i}", on_click=state.apply_fix,
-                      args=(short.fix,))
-
-
 state.setup()
 cat = state.catalog()
 
 st.title("K2·D3 Meal Planner")
-st.caption("Set your goals, press **Create plan**, get a week of real meals.")
-for problem in state.url_errors():
-    st.warning(problem, icon=":material/link_off:")
-
 current = state.plan()
 last = state.last_plan()
 request, errors = state.build_request(cat)
-with st.expander("Your goals", expanded=current is None):
+st.caption("Set your goals, press **Create plan**, get a week of real meals.")
+for problem in state.url_errors():
+    st.warning(problem, icon=":material/link_off:")
+goals_label = "Your goals" if current is None else f"Your goals: {state.goals_summary()}"
+with st.expander(goals_label, expanded=current is None):  # no user text in the summary
     widgets.goals_form(cat, k2_presets(cat), errors)
 
 if state.locks():
@@ -86,12 +86,11 @@ if (create or replan) and request is None:
 elif create or replan:
     solve(cat, state.build_request(cat, previous=last if replan else None)[0])
 if (new := job_progress.follow(JOB)) is not None:
-    state.set_plan(new)
-    st.status(f"New plan ready in {new.solver.seconds:.1f} s ({new.solver.name}).",
-              state="complete")
-current = state.plan()
+    show_new_plan(new)
+if ready := st.session_state.pop(READY, None):
+    st.status(ready, state="complete")
 
-if current is None and state.last_plan() is not None:
+if current is None and last is not None:
     st.info("The goals changed since your last plan (" + ", ".join(state.changed_goals())
             + "): press **Re-plan** to keep what still fits, or **Create plan** to start over.",
             icon=":material/update:")
@@ -101,14 +100,20 @@ elif not current.meals:
     st.error(f"The solver found no plan ({current.solver.status_text or current.status}). "
              "Try fewer days or looser goals.", icon=":material/error:")
 else:
-    st.header("Week plan")
-    widgets.plan_summary(current)
-    widgets.week_grid(current)
-    widgets.day_status(alternatives.day_status(current, cat))
+    days = list(range(1, state.goals()["days"] + 1))
+    st.header(plan_summary.heading(len(days)))
+    widgets.headline(current, plan_summary.headlines(current, cat))
+    for note in dict.fromkeys(supplement_note(cat, s.supplement_id) for s in current.supplements):
+        if note and state.goals()["diet"] == "vegan":
+            st.warning(note, icon=":material/eco:")
+    widgets.day_cards(plan_summary.day_lines(current, cat), days)
+    widgets.day_status(alternatives.day_status(current, cat,
+                                               request.steady_k if request else None))
     if current.shortfalls:
         st.warning("Not every target can be met with these settings; this is the closest plan.",
                    icon=":material/warning:")
-        shortfall_fixes(current)
+        widgets.shortfalls(plan_summary.group_shortfalls(current.shortfalls))
+    widgets.how_found(current)
     st.subheader("Change a meal")
     meal_tools(cat, current)
 widgets.take_home(cat, current)

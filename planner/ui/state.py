@@ -31,7 +31,6 @@ from planner.plan import Plan
 
 ALL_SLOTS = [s.value for s in Slot]
 WINDOWS = ("day", "week")
-MAX_DAYS = 28
 
 
 @dataclass(frozen=True)
@@ -66,12 +65,12 @@ GOALS: dict[str, Param] = {
     "allergens": Param([], "list", ALLERGENS),
     "exclude_foods": Param([], "list"),
     "exclude_recipes": Param([], "list"),
-    "days": Param(7, "int", low=1, high=MAX_DAYS),
+    "days": Param(7, "int", low=1, high=goals_mod.MAX_DAYS),
     "slots": Param(ALL_SLOTS, "list", tuple(ALL_SLOTS)),
     "supplements": Param(False, "bool"),
     "steady_k": Param(False, "bool"),
     "steady_k_ug": Param(120.0, "float", low=1),
-    "steady_k_band": Param(20.0, "float", low=1, high=100),
+    "steady_k_band": Param(20.0, "float", low=1, high=99),
     "budget": Param(None, "opt_float", low=0),
     "max_repeats": Param(2, "int", low=1, high=14),
     "locks": Param([], "list"),  # "day:slot:recipe_id:servings"
@@ -508,3 +507,21 @@ def set_shopping_ticks(current: Plan, ticked: Iterable[str]) -> None:
 def clear_locks() -> None:
     """Unlock every meal."""
     st.session_state["locks"] = []
+
+
+def goals_summary() -> str:
+    """The goals on one line: who, diet, days, and the K2, D3 and calcium targets."""
+    g = goals()
+    parts = [f"{g['sex']}, {g['age']}", g["diet"], f"{g['days']} day(s)"]
+    for prefix, label in (("k2", "K2"), ("d3", "D3"), ("calcium", "calcium")):
+        low, high = g.get(f"{prefix}_min"), g.get(f"{prefix}_max")
+        unit = nu.get(TARGET_INPUTS[prefix]).unit
+        if low is not None:
+            per = "/day (week)" if g.get(f"{prefix}_window") == "week" else "/day"
+            upto = f"–{high:g}" if high is not None else "+"
+            parts.append(f"{label} {low:g}{upto} {unit}{per}")
+    if g["supplements"]:
+        parts.append("supplements allowed")
+    if g["steady_k"]:
+        parts.append(f"steady vitamin K {g['steady_k_ug']:g} µg ± {g['steady_k_band']:g} %")
+    return " · ".join(parts)

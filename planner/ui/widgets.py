@@ -8,8 +8,9 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from planner import export, nutrients
+from planner import export, nutrients, plan_summary
 from planner.catalog import ALLERGENS, Catalog, Diet
+from planner.goals import MAX_DAYS
 from planner.plan import Plan, SolverInfo
 from planner.ui import state
 
@@ -119,7 +120,7 @@ def goals_form(cat: Catalog, presets: list, errors: Mapping[str, str]) -> None:
     _error_below(errors, "exclusions", diet)
 
     when.markdown("**When**")
-    when.slider("Days", 1, state.MAX_DAYS, key="days")
+    when.slider("Days", 1, MAX_DAYS, key="days")
     when.multiselect("Meal slots", state.ALL_SLOTS, key="slots")
     _error_below(errors, "slots", when)
     when.number_input("A recipe at most … times a week", min_value=1, max_value=14, step=1,
@@ -138,55 +139,93 @@ def goals_form(cat: Catalog, presets: list, errors: Mapping[str, str]) -> None:
     if st.session_state["steady_k"]:
         extra.number_input("Usual vitamin K (µg/day)", min_value=1.0, step=5.0,
                            key="steady_k_ug")
-        extra.number_input("Band (± %)", min_value=1.0, max_value=100.0, step=5.0,
+        extra.number_input("Band (± %)", min_value=1.0, max_value=99.0, step=5.0,
                            key="steady_k_band")
     _error_below(errors, "steady_k", extra)
 
 
-def plan_summary(plan: Plan) -> None:
-    """Status, cost and solver figures in one row."""
-    label = {"optimal": "✓ optimal", "feasible": "✓ feasible", "relaxed": "✗ relaxed"}
+def headline(plan: Plan, figures: list[plan_summary.Headline]) -> None:
+    """K2, D3 and calcium per day against target, and the cost, as the plan's first row."""
+    mark = {True: "✓ ", False: "✗ ", None: ""}
+    cols = st.columns(len(figures) + 1)
+    for col, h in zip(cols, figures, strict=False):
+        col.metric(f"{h.label}", f"{mark[h.met]}{h.per_day:,.0f} {h.unit}/day",
+                   help=f"Average per day over the plan; {h.target_text}.")
+        col.caption(h.target_text)
+    cols[-1].metric("Cost", f"€{plan.cost_eur:.2f}", help="Estimated, for the whole plan.")
+    cols[-1].caption(f"{len({m.day for m in plan.meals})} day(s)")
+
+
+def how_found(plan: Plan) -> None:
+    """Status, solver, time and gap, folded away below the plan."""
     meaning = {"optimal": "meets every target, within the solver's gap of the lowest cost",
                "feasible": "meets every target (best found in the time limit)",
-               "relaxed": "closest plan; some targets missed"}
-    c = st.columns(4)
-    c[0].metric("Status", label.get(plan.status, plan.status),
-                help=meaning.get(plan.status, plan.solver.status_text))
-    c[1].metric("Cost", f"€{plan.cost_eur:.2f}")
-    c[2].metric("Solver", plan.solver.name,
-                help=None if plan.solver.gap is None else
-                f"Gap to the solver's proven bound: {plan.solver.gap:.1%}")
-    c[3].metric("Solve time", f"{plan.solver.seconds:.2f} s")
+               "relaxed": "the closest plan; some targets are missed"}
+    with st.expander(f"How this was found ({plan.solver.seconds:.1f} s)"):
+        st.markdown(f"Status: **{plan.status}**, {meaning.get(plan.status, '')}. "
+                    f"Solver: {plain(plan.solver.name)} ({plain(plan.solver.status_text)}), "
+                    f"{plan.solver.seconds:.2f} s"
+                    + ("" if plan.solver.gap is None else
+                       f", gap to its proven bound {plan.solver.gap:.1%}") + ".")
 
 
-def week_grid(plan: Plan) -> None:
-    """Days × slots, each cell the recipe and servings ([locked] when locked)."""
-    cells = {}
-    for meal in plan.meals:
-        mark = "[locked] " if state.is_locked(meal) else ""
-        cells.setdefault(f"Day {meal.day}", {})[meal.slot] = (
-            f"{mark}{meal.name} ×{meal.servings:g}")
-    grid = pd.DataFrame.from_dict(cells, orient="index")
-    slots = [s for s in state.ALL_SLOTS if s in grid.columns]
-    st.dataframe(grid[slots], width="stretch")
+CARDS_PER_ROW = 4
+
+
+def day_cards(lines: pd.DataFrame, days: list[int]) -> None:
+    """One bordered card per day: each meal with servings and its K2/D3, supplements last.
+
+    Cards sit four to a row and stack on a narrow screen; more than a week is in week tabs.
+    """
+    weeks = [days[i:i + 7] for i in range(0, len(days), 7)]
+    places = st.tabs([f"Week {i + 1}" for i in range(len(weeks))]) if len(weeks) > 1 else [st]
+    for place, week in zip(places, weeks, strict=True):
+        for start in range(0, len(week), CARDS_PER_ROW):
+            cols = place.columns(CARDS_PER_ROW)
+            for col, day in zip(cols, week[start:start + CARDS_PER_ROW], strict=False):
+                card = col.container(border=True)
+                card.markdown(f"**Day {day}**")
+                for row in lines[lines["day"] == day].itertuples(index=False):
+                    card.markdown(_card_line(row))
+
+
+def _card_line(row) -> str:
+    slot = "Supplement" if row.slot == plan_summary.SUPPLEMENT else str(row.slot).capitalize()
+    amounts = [f"{getattr(row, n):,.0f} {nutrients.get(n).unit} {short}"
+               for n, short in ((nutrients.K2, "K2"), (nutrients.D3, "D3"))
+               if getattr(row, n) >= 0.5]
+    return (f"{slot}: {plain(row.name)} {row.amount}"
+            + (f"  \n:gray[{' · '.join(amounts)}]" if amounts else ""))
+
+
+def shortfalls(groups: list[plan_summary.ShortfallGroup]) -> None:
+    """One line per nutrient and cause (its days listed once), with one fix button each."""
+    for i, g in enumerate(groups):
+        st.markdown(f"- **{plain(g.nutrient_label)}** ({plain(', '.join(g.scopes))}): "
+                    + plain(g.explanation))
+        if g.fix is not None:
+            st.button(g.fix.label, key=f"fix_{i}", on_click=state.apply_fix, args=(g.fix,))
 
 
 def day_status(status: pd.DataFrame) -> None:
-    """K2, D3, calcium and energy per day against target: ✓ met, ✗ missed, plain = no target."""
+    """K2, D3, calcium and energy (and K1 + K2 on warfarin) per day against target: ✓ met,
+    ✗ missed, plain = not judged that day; under a weekly minimum a day shows its week so far."""
     mark = {True: "✓ ", False: "✗ "}
     cells = status.assign(
         cell=[f"{mark.get(met, '')}{'≥ ' if n == nutrients.K2 else ''}{value:,.0f} "
               f"{nutrients.get(n).unit}"
-              for n, value, met in zip(status["nutrient"], status["value"], status["met"],
-                                       strict=True)],
+              + (f" (week so far {so_far:,.0f} of {target:,.0f})" if so_far == so_far else "")
+              for n, value, met, so_far, target in zip(
+                  status["nutrient"], status["value"], status["met"], status["week_so_far"],
+                  status["week_target"], strict=True)],
         row=status["day"].map(lambda d: f"Day {d}" if isinstance(d, int) else str(d)),
         column=status["nutrient"].map(lambda n: nutrients.get(n).label),
     )
     grid = cells.pivot(index="row", columns="column", values="cell").rename_axis(
         index=None, columns=None)
     grid = grid.loc[list(dict.fromkeys(cells["row"])), list(dict.fromkeys(cells["column"]))]
-    st.markdown("**Each day against its targets** (weekly targets are checked on the week "
-                "average; upper limits every day)")
+    st.markdown("**Each day against its targets** (a weekly target is judged on the week "
+                "average; upper limits and daily targets every day)")
     st.dataframe(grid.style.map(_mark_colour), width="stretch")
 
 

@@ -1,0 +1,96 @@
+"""The Plan page after Create plan: results first, supplements shown everywhere, one line per
+cause, the warfarin band and a month in week tabs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planner import export
+from planner.plan import NOT_VEGAN_D3
+from planner.ui import state
+from planner.ui.widgets import plain
+from tests.fixtures.charts_export.pdf_text import pdf_text
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 120
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path))
+
+
+def planned(**goals) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in goals.items():
+        at.query_params[key] = value
+    at.run()
+    at.button(key="create_plan").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def text(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+@pytest.fixture(scope="module")
+def vegan_d3(tmp_path_factory):
+    """Vegan, D3 20 µg every day, supplements allowed, 3 days."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PLANNER_DATA_DIR", str(tmp_path_factory.mktemp("var")))
+        yield planned(diet="vegan", d3_min="20", d3_window="day", supplements="1", days="3")
+
+
+def test_results_come_first_with_headline_figures_and_replan_enabled(vegan_d3):
+    at = vegan_d3
+    assert not at.expander[0].proto.expanded, "the goals fold away once there is a plan"
+    assert at.expander[0].label.startswith("Your goals: female, 40")
+    labels = [m.label for m in at.metric]
+    assert labels[:4] == ["Vitamin K2 (menaquinones)", "Vitamin D3", "Calcium", "Cost"]
+    assert not at.button(key="replan").disabled
+
+
+def test_supplements_show_in_the_cards_shopping_list_and_pdf(vegan_d3):
+    at = vegan_d3
+    plan = at.session_state["plan"]
+    assert plan.supplements, "vegan D3 20 µg a day needs a capsule"
+    name = plan.supplements[0].name
+    assert f"Supplement: {plain(name)}" in text(at)
+    assert NOT_VEGAN_D3 in [w.value for w in at.warning]
+    cat = state.catalog()
+    assert name in pdf_text(export.handout_pdf(plan, cat))
+    at.switch_page("planner/ui/shopping_page.py").run()
+    assert not at.exception
+    shown = " ".join(df.value.to_string() for df in at.dataframe)
+    assert name in shown
+    assert any(plain(NOT_VEGAN_D3) in c.value for c in at.caption)
+
+
+def test_one_explanation_and_one_fix_per_cause():
+    at = planned(diet="vegan", d3_min="20", d3_window="day", days="3")
+    plan = at.session_state["plan"]
+    assert len({s.explanation for s in plan.shortfalls}) < len(plan.shortfalls)
+    lines = [m.value for m in at.markdown if m.value.startswith("- **")]
+    assert len(lines) == len(set(lines)) == len({(s.nutrient, s.explanation)
+                                                 for s in plan.shortfalls})
+    fixes = [b for b in at.button if b.key and b.key.startswith("fix_")]
+    assert len(fixes) <= len(lines)
+
+
+def test_warfarin_mode_shows_each_days_k1_plus_k2_against_its_band():
+    at = planned(steady_k="1", steady_k_ug="120", steady_k_band="20", days="3")
+    status = at.dataframe[0].value
+    column = status["Vitamin K total (K1 + K2)"]
+    days = [c for i, c in column.items() if i.startswith("Day ")]
+    assert len(days) == 3 and all(c.startswith(("✓", "✗")) for c in days), days
+
+
+def test_a_month_reads_as_a_month_in_week_tabs():
+    at = planned(days="28")
+    assert at.header[0].value.startswith("Month plan (28 days")
+    assert [t.label for t in at.tabs] == [f"Week {i}" for i in range(1, 5)]
+
