@@ -327,3 +327,38 @@ def top_sources_chart(frames: PlanFrames) -> alt.VConcatChart:
         ]
         rows.append(alt.hconcat(*panels))
     return alt.vconcat(*rows)
+
+
+AT_A_GLANCE = (nu.K2, nu.D3, nu.CALCIUM, nu.ENERGY)
+SHARE_CAP = 2.0  # bars stop at 200 % of target so one natto day does not flatten the rest
+
+
+def target_share_frame(frames: PlanFrames) -> pd.DataFrame:
+    """``day, nutrient, label, amount, share, shown``: each day's K2, D3, calcium and energy
+    as a share of its minimum (1 = on target); ``shown`` is the share capped at SHARE_CAP."""
+    minimums = frames.limits[frames.limits["kind"] == TARGET].set_index("nutrient")["value"]
+    rows = frames.daily[frames.daily["nutrient"].isin(AT_A_GLANCE)
+                        & frames.daily["nutrient"].isin(minimums.index[minimums > 0])]
+    share = rows["amount"] / rows["nutrient"].map(minimums)
+    return rows.assign(label=rows["nutrient"].map(lambda n: nu.get(n).label),
+                       share=share, shown=share.clip(upper=SHARE_CAP))
+
+
+def target_share_chart(frames: PlanFrames) -> alt.LayerChart:
+    """Per day, K2, D3, calcium and energy side by side as % of target, with a 100 % rule."""
+    data = target_share_frame(frames)
+    order = [nu.get(n).label for n in AT_A_GLANCE]
+    bars = alt.Chart(data).mark_bar().encode(
+        x=_days(frames),
+        xOffset=alt.XOffset("label:N", sort=order),
+        y=alt.Y("shown:Q", title="Share of target", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, SHARE_CAP])),
+        color=alt.Color("label:N", sort=order, title=None,
+                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=LABEL_LIMIT)),
+        tooltip=[alt.Tooltip("day:O", title="Day"), alt.Tooltip("label:N", title="Nutrient"),
+                 alt.Tooltip("amount:Q", title="Amount", format=",.1f"),
+                 alt.Tooltip("share:Q", title="Share of target", format=".0%")],
+    )
+    rule = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(
+        color=RULE_COLORS[TARGET], strokeDash=[6, 3], size=2).encode(y="y:Q")
+    return alt.layer(bars, rule)

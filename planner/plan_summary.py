@@ -58,7 +58,8 @@ class Headline:
         if self.minimum is None:
             return "no target"
         per = "weekly average" if self.window == "week" else "every day"
-        return f"target {self.minimum:,.0f} {self.unit}/day, {per}"
+        amount = f"{self.minimum:,.0f}" if self.minimum >= 100 else f"{self.minimum:.3g}"
+        return f"target {amount} {self.unit}/day, {per}"
 
 
 def headlines(plan: Plan, catalog: Catalog) -> list[Headline]:

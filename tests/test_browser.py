@@ -7,26 +7,40 @@ import io
 
 import pytest
 
-from tools.screenshots import ROOT, WAIT_MS, create_plan, launch, open_page, streamlit_server
+from tools.screenshots import (
+    ROOT,
+    WAIT_MS,
+    create_plan,
+    launch,
+    open_page,
+    streamlit_server,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
+def server(tmp_path_factory):
+    """(app URL, Chromium) shared by every test of this module."""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with streamlit_server(tmp_path_factory.mktemp("var")) as url, sync_playwright() as p:
         browser = launch(p)
-        context = browser.new_context(accept_downloads=True,
-                                      viewport={"width": 1400, "height": 2600})
-        page = context.new_page()
-        page.goto(url)
-        yield page
-        context.close()
+        yield url, browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    url, browser = server
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 2600})
+    page = context.new_page()
+    page.goto(url)
+    yield page
+    context.close()
 
 
 def test_create_plan_see_k2_chart_and_download_shopping_list(page):
@@ -47,3 +61,27 @@ def test_create_plan_see_k2_chart_and_download_shopping_list(page):
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
     assert rows, "the shopping list CSV is empty"
     assert "grams" in " ".join(rows[0]).lower()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1400, 900), (390, 844)], ids=["wide", "phone"])
+def test_day_one_and_the_headline_are_readable_at_every_width(server, width, height):
+    url, browser = server
+    with browser.new_context(viewport={"width": width, "height": height}) as context:
+        page = context.new_page()
+        page.goto(url)
+        create_plan(page)
+        wait_idle(page)
+        headline = page.locator("[data-testid='stMetric']").filter(has_text="Vitamin D3").first
+        box = headline.bounding_box()
+        assert box and box["y"] + box["height"] <= height, "headline above the fold"
+        card = page.locator("[data-testid='stColumn']").filter(has_text="Day 1").filter(
+            has_text="Breakfast:").first
+        for slot in ("Breakfast:", "Lunch:", "Dinner:", "Snack:"):
+            line = card.get_by_text(slot).first
+            line.scroll_into_view_if_needed()
+            slot_box = line.bounding_box()
+            assert slot_box and slot_box["x"] >= 0 and slot_box["x"] + 10 <= width, slot
+        chart = page.locator("[data-testid='stVegaLiteChart']").first
+        chart.scroll_into_view_if_needed()
+        assert chart.locator("svg, canvas").count() > 0
+        page.screenshot(path=ARTIFACTS / f"plan_{width}.png", full_page=True)

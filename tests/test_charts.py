@@ -200,3 +200,13 @@ def test_an_empty_plan_draws_empty_charts():
                   charts.energy_macros_chart, charts.k2_forms_chart, charts.k1_vs_k2_chart,
                   charts.top_sources_chart):
         assert chart(frames).to_dict()["$schema"]
+
+
+def test_target_share_puts_each_day_against_its_minimum(frames):
+    data = charts.target_share_frame(frames).set_index(["day", "nutrient"])
+    daily = frames.daily.set_index(["day", "nutrient"])["amount"]
+    assert data.loc[(1, nu.D3), "share"] == pytest.approx(daily[(1, nu.D3)] / 15.0)
+    assert data.loc[(1, nu.CALCIUM), "share"] == pytest.approx(daily[(1, nu.CALCIUM)] / 1000)
+    assert (data["shown"] <= charts.SHARE_CAP).all()
+    spec = charts.target_share_chart(frames).to_dict()
+    assert [r["y"] for r in data_of(spec, spec["layer"][1])] == [1.0]

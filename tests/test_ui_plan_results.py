@@ -50,7 +50,8 @@ def test_results_come_first_with_headline_figures_and_replan_enabled(vegan_d3):
     assert not at.expander[0].proto.expanded, "the goals fold away once there is a plan"
     assert at.expander[0].label.startswith("Your goals: female, 40")
     labels = [m.label for m in at.metric]
-    assert labels[:4] == ["Vitamin K2 (menaquinones)", "Vitamin D3", "Calcium", "Cost"]
+    assert labels[:4] == ["Vitamin K2 (menaquinones), per day", "Vitamin D3, per day",
+                          "Calcium, per day", "Cost"]
     assert not at.button(key="replan").disabled
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from planner import alternatives, plan_summary
+from planner import alternatives, charts, plan_summary
 from planner.catalog import Catalog
 from planner.goals import PlanRequest, k2_presets
 from planner.plan import Plan, supplement_note
@@ -107,6 +107,9 @@ else:
         if note and state.goals()["diet"] == "vegan":
             st.warning(note, icon=":material/eco:")
     widgets.day_cards(plan_summary.day_lines(current, cat), days)
+    st.markdown("**K2, D3, calcium and energy each day, as a share of target**")
+    st.altair_chart(charts.target_share_chart(charts.plan_frames(current, cat)),
+                    width="stretch", key="at_a_glance")
     widgets.day_status(alternatives.day_status(current, cat,
                                                request.steady_k if request else None))
     if current.shortfalls:

@@ -149,7 +149,7 @@ def headline(plan: Plan, figures: list[plan_summary.Headline]) -> None:
     mark = {True: "✓ ", False: "✗ ", None: ""}
     cols = st.columns(len(figures) + 1)
     for col, h in zip(cols, figures, strict=False):
-        col.metric(f"{h.label}", f"{mark[h.met]}{h.per_day:,.0f} {h.unit}/day",
+        col.metric(f"{h.label}, per day", f"{mark[h.met]}{h.per_day:,.0f} {h.unit}",
                    help=f"Average per day over the plan; {h.target_text}.")
         col.caption(h.target_text)
     cols[-1].metric("Cost", f"€{plan.cost_eur:.2f}", help="Estimated, for the whole plan.")
