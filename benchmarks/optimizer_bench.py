@@ -32,8 +32,8 @@ import pulp
 from benchmarks.results import machine, write_section
 from benchmarks.synthetic import write_synthetic_data
 from planner import DATA_DIR
-from planner.catalog import Catalog, load_catalog
-from planner.goals import Profile, default_request
+from planner.domain.catalog import Catalog, load_catalog
+from planner.domain.goals import Profile, default_request
 from planner.optimize import Deadline, compact, dispose, solve
 from planner.optimize.day_pattern import relative_gap
 from planner.optimize.pricing import DayPricing

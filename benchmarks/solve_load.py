@@ -24,8 +24,8 @@ from distributed import Client, LocalCluster
 
 from benchmarks.results import machine, write_section
 from benchmarks.ui_bench import plan_page_with_plan, rerun_ms
-from planner.catalog import load_catalog
-from planner.goals import Profile, default_request
+from planner.domain.catalog import load_catalog
+from planner.domain.goals import Profile, default_request
 from planner.services.batch import replan_clients
 from planner.services.dask_pool import DaskPool
 from planner.services.jobs import JobState, Pool, QueueFull

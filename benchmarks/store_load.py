@@ -55,9 +55,9 @@ class Tally:
 
 def plan_documents() -> list[str]:
     """A few real 7-day plan documents from the optimizer (different K2 floors)."""
-    from planner.catalog import load_catalog
-    from planner.goals import Profile, default_request
-    from planner.model import solve
+    from planner.domain.catalog import load_catalog
+    from planner.domain.goals import Profile, default_request
+    from planner.services.make_plan import solve
 
     catalog = load_catalog()
     docs = []

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.catalog import Catalog, derive_recipes
+from planner.domain.catalog import Catalog, derive_recipes
 
 SLOT_CHOICES = ("breakfast", "lunch", "dinner", "snack", "lunch|dinner", "breakfast|snack")
 

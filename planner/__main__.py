@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from planner.cli_batch import add_batch_command
-from planner.cli_catalog import add_catalog_commands
-from planner.cli_data_report import add_data_report_command
-from planner.cli_plan import add_plan_command
-from planner.cli_users import add_users_command
+from planner.cli.batch import add_batch_command
+from planner.cli.catalog import add_catalog_commands
+from planner.cli.data_report import add_data_report_command
+from planner.cli.plan import add_plan_command
+from planner.cli.users import add_users_command
 
 
 def main(argv: list[str] | None = None) -> int:

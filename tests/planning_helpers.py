@@ -1,7 +1,7 @@
 """Shared by the optimizer tests: an independent recomputation of a plan from the CSV files,
 a checker of every bound, variety limit, lock and exclusion, and small random catalogs.
 
-Nothing here calls ``planner.plan.daily_totals`` or the model: the nutrients are
+Nothing here calls ``planner.domain.plan.daily_totals`` or the model: the nutrients are
 recomputed with raw pandas from ``recipe_ingredients.csv`` × ``foods.csv``.
 """
 

@@ -6,9 +6,9 @@ import os
 import signal
 import time
 
-from planner.catalog import Catalog
-from planner.goals import PlanRequest
-from planner.plan import Plan
+from planner.domain.catalog import Catalog
+from planner.domain.goals import PlanRequest
+from planner.domain.plan import Plan
 
 
 def sleep_solve(request: PlanRequest, catalog: Catalog) -> Plan:

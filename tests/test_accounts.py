@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from planner import cli_users
+from planner.cli import users as cli_users
 from planner.store import accounts
 from planner.store.db import open_store
 from planner.store.models import Dietitian

@@ -2,8 +2,8 @@
 
 import pytest
 
-from planner import alternatives
-from planner import nutrients as nu
+from planner.analysis import alternatives
+from planner.domain import nutrients as nu
 from tests.fixtures.charts_export.plans import catalog, make_plan, two_days
 
 CAT = catalog()

@@ -10,9 +10,9 @@ import pytest
 from distributed import Client, LocalCluster
 
 from planner.__main__ import main
-from planner.catalog import load_catalog
-from planner.goals import PlanRequest
-from planner.plan import Plan
+from planner.domain.catalog import load_catalog
+from planner.domain.goals import PlanRequest
+from planner.domain.plan import Plan
 from planner.services.batch import replan_clients
 from planner.services.dask_pool import DaskPool
 from planner.services.local_pool import LocalPool

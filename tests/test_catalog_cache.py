@@ -5,8 +5,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from planner.catalog import CatalogError, load_catalog
-from planner.catalog_cache import load_catalog_cached
+from planner.domain.catalog import CatalogError, load_catalog
+from planner.io.catalog_cache import load_catalog_cached
 from tests.planning_helpers import TINY
 
 

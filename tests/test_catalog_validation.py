@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.catalog import CatalogError, Diet, Slot, derive_recipes, load_catalog
-from planner.k2_evidence import KNOWN_GRADES
-from planner.nutrients import STORED_IDS, add_derived
+from planner.domain.catalog import CatalogError, Diet, Slot, derive_recipes, load_catalog
+from planner.domain.k2_evidence import KNOWN_GRADES
+from planner.domain.nutrients import STORED_IDS, add_derived
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 

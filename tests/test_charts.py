@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import charts
-from planner import nutrients as nu
-from planner.plan import SupplementDose, daily_totals
+from planner.analysis import charts
+from planner.domain import nutrients as nu
+from planner.domain.plan import SupplementDose, daily_totals
 from tests.fixtures.charts_export.plans import catalog, make_plan, two_days
 
 CAT = catalog()

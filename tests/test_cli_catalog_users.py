@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from planner.__main__ import main
-from planner.catalog import load_catalog
+from planner.domain.catalog import load_catalog
 from planner.store import accounts
 from planner.store.db import open_store
 from tests.planning_helpers import TINY

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from planner.__main__ import main
-from planner.plan import Plan
+from planner.domain.plan import Plan
 from tests.planning_helpers import TINY
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.catalog import load_catalog
+from planner.domain.catalog import load_catalog
+from planner.services.client_records import QUOTED, export_client, import_client
 from planner.store import accounts
 from planner.store.db import open_store
-from planner.store.export import QUOTED, export_client, import_client
 from planner.store.records import ClientProfile, RuleKind, RuleRecord, StoreError
 from planner.store.repository import Workspace
 

@@ -3,11 +3,11 @@ times, across the weeks too, and no week repeats an earlier one."""
 
 import pytest
 
-from planner import model
-from planner.catalog import load_catalog
-from planner.goals import PlanRequest, Profile
+from planner.domain.catalog import load_catalog
+from planner.domain.goals import PlanRequest, Profile
 from planner.optimize import Deadline, solve
 from planner.optimize.problem import build_problem, window_caps
+from planner.services import make_plan as model
 from tests.planning_helpers import TINY, check_structure
 
 CAT = load_catalog(TINY)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from planner.__main__ import main
-from planner.k2_evidence import GRADES, k2_text
+from planner.domain.k2_evidence import GRADES, k2_text
 from tests.planning_helpers import TINY
 
 

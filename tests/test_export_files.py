@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import export
-from planner import nutrients as nu
-from planner.plan import Plan, SupplementDose
+from planner.domain import nutrients as nu
+from planner.domain.plan import Plan, SupplementDose
+from planner.io import export
 from tests.fixtures.charts_export.plans import FIXTURE, catalog, make_plan, two_days
 
 CAT = catalog()

@@ -3,8 +3,8 @@ shopping list, sources and the not-medical-advice line, in any script."""
 
 import pytest
 
-from planner import export
-from planner.plan import SupplementDose
+from planner.domain.plan import SupplementDose
+from planner.io import export
 from tests.fixtures.charts_export.pdf_text import image_count, page_count, pdf_text
 from tests.fixtures.charts_export.plans import FIXTURE, NAMES, catalog, make_plan, two_days
 

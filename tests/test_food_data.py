@@ -1,6 +1,6 @@
 """The cited food library in data/: columns, sources, reference figures, rules.
 
-Reads the CSVs with pandas only (no planner.catalog). Checks against
+Reads the CSVs with pandas only (no planner.domain.catalog). Checks against
 ``../shared/reference`` skip with a clear message when that folder is absent.
 """
 

@@ -4,9 +4,9 @@ refused with a message that names its field."""
 import pytest
 from pydantic import ValidationError
 
-from planner import nutrients as nu
-from planner.catalog import load_catalog
-from planner.goals import Bound, Lock, PlanRequest, Profile, default_request, k2_presets
+from planner.domain import nutrients as nu
+from planner.domain.catalog import load_catalog
+from planner.domain.goals import Bound, Lock, PlanRequest, Profile, default_request, k2_presets
 from tests.planning_helpers import TINY
 
 DATA = load_catalog()

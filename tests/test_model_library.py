@@ -2,11 +2,12 @@
 
 import pytest
 
-from planner import DATA_DIR, model
-from planner import nutrients as nu
-from planner.catalog import load_catalog
-from planner.goals import Bound, Lock, Profile, default_request
-from planner.plan import Plan, daily_totals, shopping_list
+from planner import DATA_DIR
+from planner.domain import nutrients as nu
+from planner.domain.catalog import load_catalog
+from planner.domain.goals import Bound, Lock, Profile, default_request
+from planner.domain.plan import Plan, daily_totals, shopping_list
+from planner.services import make_plan as model
 from tests.planning_helpers import check_structure, misses, recompute
 
 CAT = load_catalog()

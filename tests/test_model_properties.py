@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from planner import model
-from planner import nutrients as nu
-from planner.catalog import load_catalog
-from planner.goals import Bound, PlanRequest, Profile
+from planner.domain import nutrients as nu
+from planner.domain.catalog import load_catalog
+from planner.domain.goals import Bound, PlanRequest, Profile
+from planner.services import make_plan as model
 from tests.planning_helpers import check_structure, misses, random_catalog, recompute
 
 SLOTS = ["breakfast", "lunch", "dinner", "snack"]

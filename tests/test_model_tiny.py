@@ -6,10 +6,10 @@ Per serving: natto rice (breakfast|lunch) €0.80; gouda rice (lunch|dinner)
 
 import pytest
 
-from planner import model
-from planner import nutrients as nu
-from planner.catalog import load_catalog
-from planner.goals import Bound, Lock, PlanRequest, Profile
+from planner.domain import nutrients as nu
+from planner.domain.catalog import load_catalog
+from planner.domain.goals import Bound, Lock, PlanRequest, Profile
+from planner.services import make_plan as model
 from tests.planning_helpers import TINY, check_structure, misses, recompute
 
 CAT = load_catalog(TINY)

@@ -9,9 +9,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import nutrients as nu
-from planner.catalog import load_catalog
-from planner.goals import MAX_SUPPLEMENT_UNITS, PORTIONS, Bound, PlanRequest, Profile, eligible
+from planner.domain import nutrients as nu
+from planner.domain.catalog import load_catalog
+from planner.domain.goals import (
+    MAX_SUPPLEMENT_UNITS,
+    PORTIONS,
+    Bound,
+    PlanRequest,
+    Profile,
+    eligible,
+)
 from planner.optimize import Deadline, solve
 from tests.planning_helpers import TINY, random_catalog
 

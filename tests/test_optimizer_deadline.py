@@ -8,8 +8,8 @@ import pulp
 import pytest
 
 from planner import DATA_DIR
-from planner.catalog import load_catalog
-from planner.goals import Profile, default_request
+from planner.domain.catalog import load_catalog
+from planner.domain.goals import Profile, default_request
 from planner.optimize import Deadline, solve
 from planner.optimize import deadline as dl
 from tests.planning_helpers import misses, recompute
@@ -62,7 +62,7 @@ def test_a_hanging_or_dying_solver_keeps_the_deadline(fake_cbc, script):
     assert time.monotonic() - started <= 1.5 + GRACE
     assert solution.status in ("optimal", "feasible", "relaxed", "failed")
     if solution.status in ("optimal", "feasible"):  # a dive's plan: it meets every bound
-        from planner import model
+        from planner.services import make_plan as model
         plan = model.compose(req, CAT, solution)
         assert misses(req, recompute(plan, DATA_DIR)) == []
 

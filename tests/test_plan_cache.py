@@ -2,7 +2,7 @@
 
 import pytest
 
-from planner import plan_cache
+from planner.io import plan_cache
 
 
 @pytest.fixture(autouse=True)

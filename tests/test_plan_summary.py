@@ -3,11 +3,19 @@ the warfarin band, meals with their K2/D3, supplements and grouped shortfalls.""
 
 import pytest
 
-from planner import DATA_DIR, alternatives, plan_summary
-from planner import nutrients as nu
-from planner.catalog import load_catalog
-from planner.goals import SteadyK
-from planner.plan import NOT_VEGAN_D3, Fix, Shortfall, SupplementDose, daily_totals, supplement_note
+from planner import DATA_DIR
+from planner.analysis import alternatives, plan_summary
+from planner.domain import nutrients as nu
+from planner.domain.catalog import load_catalog
+from planner.domain.goals import SteadyK
+from planner.domain.plan import (
+    NOT_VEGAN_D3,
+    Fix,
+    Shortfall,
+    SupplementDose,
+    daily_totals,
+    supplement_note,
+)
 from tests.fixtures.charts_export.plans import catalog, make_plan
 
 CAT = catalog()

@@ -2,7 +2,7 @@
 
 Reads the CSVs with pandas only. A recipe's diet is derived here from its
 ingredients' ``animal`` column (vegan ⊂ vegetarian ⊂ pescatarian ⊂ omnivore),
-the same rule planner.catalog applies, never from a hand-typed tag.
+the same rule planner.domain.catalog applies, never from a hand-typed tag.
 """
 
 from __future__ import annotations

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.catalog import Slot, load_catalog
-from planner.export import load_portions
-from planner.nutrients import MENAQUINONES
-from planner.recipe_import import (
+from planner.domain.catalog import Slot, load_catalog
+from planner.domain.nutrients import MENAQUINONES
+from planner.io.export import load_portions
+from planner.io.recipe_import import (
     CSV_TEMPLATE,
     RecipeImportError,
     finalize,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.recipe_import import (
+from planner.io.recipe_import import (
     MAX_FILE_BYTES,
     MAX_PREP_MINUTES,
     RecipeImportError,
@@ -83,7 +83,7 @@ def test_a_long_name_and_too_many_lines_are_refused():
 
 
 def test_parsing_a_line_never_downloads_nltk_data():
-    code = ("from planner.recipe_import import parse_line; "
+    code = ("from planner.io.recipe_import import parse_line; "
             "print(parse_line('1 cup rice').unit)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=120)

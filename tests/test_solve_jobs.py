@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from planner.catalog import load_catalog
-from planner.goals import PlanRequest, Profile
+from planner.domain.catalog import load_catalog
+from planner.domain.goals import PlanRequest, Profile
 from planner.services.jobs import JobError, JobState, QueueFull, solve_plan
 from planner.services.local_pool import LocalPool
 from tests.planning_helpers import TINY

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planner.suggest import cheapest_mix
+from planner.optimize.cheapest_mix import cheapest_mix
 
 DATA = pd.read_csv(Path(__file__).parent / "fixtures" / "stigler.csv").set_index("commodity")
 # 1943 allowances per day, in the units of the data columns

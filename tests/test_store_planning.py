@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from planner import nutrients as nu
-from planner.catalog import load_catalog
-from planner.goals import Window
-from planner.plan import Meal, Plan
-from planner.store.planning import client_request, plan_diff, steady_k_bans
+from planner.domain import nutrients as nu
+from planner.domain.catalog import load_catalog
+from planner.domain.goals import Window
+from planner.domain.plan import Meal, Plan
+from planner.services.client_plans import client_request, plan_diff, steady_k_bans
 from planner.store.records import ClientProfile, ClientRecord, RuleKind, RuleRecord
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

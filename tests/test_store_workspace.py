@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select, text
 
+from planner.services.client_records import export_client, import_client
 from planner.store import accounts
 from planner.store.db import open_store
-from planner.store.export import export_client, import_client
 from planner.store.models import AuditEntry, Client, PlanVersion
 from planner.store.records import (
     ClientProfile,

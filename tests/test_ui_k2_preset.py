@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planner import DATA_DIR
-from planner.catalog import load_catalog
-from planner.goals import k2_presets
+from planner.domain.catalog import load_catalog
+from planner.domain.goals import k2_presets
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PRESETS = {p.preset_id: p.k2_ug_per_day for p in k2_presets(load_catalog(DATA_DIR))}

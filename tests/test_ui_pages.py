@@ -12,9 +12,9 @@ from planner.ui.widgets import plain
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-PAGES = ["planner/ui/plan_page.py", "planner/ui/nutrients_page.py",
-         "planner/ui/shopping_page.py", "planner/ui/recipes_page.py",
-         "planner/ui/sources_page.py"]
+PAGES = ["planner/ui/pages/plan.py", "planner/ui/pages/nutrients.py",
+         "planner/ui/pages/shopping.py", "planner/ui/pages/recipes.py",
+         "planner/ui/pages/sources.py"]
 TIMEOUT = 120
 
 
@@ -99,7 +99,7 @@ def test_every_download_is_offered():
     at = planned()
     keys = {d.key for d in at.download_button}
     assert {"download_plan_csv", "download_plan_json", "download_plan_pdf"} <= keys
-    at.switch_page("planner/ui/shopping_page.py").run()
+    at.switch_page("planner/ui/pages/shopping.py").run()
     assert at.download_button(key="download_shopping_csv")
 
 
@@ -242,7 +242,7 @@ def test_k2_reads_as_a_lower_bound_with_coverage_on_the_recipe_and_plan_pages():
     at = planned()
     status = at.dataframe[0].value.to_string()
     assert "≥" in status and "nan" not in status.lower()
-    at.switch_page("planner/ui/recipes_page.py").run()
+    at.switch_page("planner/ui/pages/recipes.py").run()
     captions = " ".join(c.value for c in at.caption)
     assert "K2 per serving ≥" in captions and "% of the mass" in captions
     assert "measured" in captions and "nan" not in captions.lower()

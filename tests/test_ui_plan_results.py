@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner import export
-from planner.plan import NOT_VEGAN_D3
-from planner.ui import state
+from planner.domain.plan import NOT_VEGAN_D3
+from planner.io import export
+from planner.ui.state import session as state
 from planner.ui.widgets import plain
 from tests.fixtures.charts_export.pdf_text import pdf_text
 
@@ -64,7 +64,7 @@ def test_supplements_show_in_the_cards_shopping_list_and_pdf(vegan_d3):
     assert NOT_VEGAN_D3 in [w.value for w in at.warning]
     cat = state.catalog()
     assert name in pdf_text(export.handout_pdf(plan, cat))
-    at.switch_page("planner/ui/shopping_page.py").run()
+    at.switch_page("planner/ui/pages/shopping.py").run()
     assert not at.exception
     shown = " ".join(df.value.to_string() for df in at.dataframe)
     assert name in shown

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner import export
+from planner.io import export
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -161,6 +161,6 @@ def test_a_plan_uploaded_under_a_higher_k2_goal_shows_its_shortfall():
 
 
 def _catalog():
-    from planner.catalog import load_catalog
+    from planner.domain.catalog import load_catalog
 
     return load_catalog()

@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-SHOPPING = "planner/ui/shopping_page.py"
-PLAN = "planner/ui/plan_page.py"
+SHOPPING = "planner/ui/pages/shopping.py"
+PLAN = "planner/ui/pages/plan.py"
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from planner.ui.state import GOALS, decode, encode
+from planner.ui.state.session import GOALS, decode, encode
 
 
 @pytest.mark.parametrize("name", list(GOALS))

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner.plan import Plan
+from planner.domain.plan import Plan
 from planner.store import accounts
 from planner.store.db import open_store
 from planner.store.records import ClientProfile, RuleKind
 from planner.store.repository import Workspace
 
-UI = Path(__file__).resolve().parents[1] / "planner" / "ui"
+UI = Path(__file__).resolve().parents[1] / "planner" / "ui" / "pages"
 CLIENTS, SHARE, IMPORT = (str(UI / f) for f in ("workspace.py", "workspace_share.py",
                                                 "workspace_import.py"))
 TIMEOUT = 120
@@ -178,9 +178,9 @@ def test_recipe_import_reviews_flags_and_saves_only_a_clean_mapping(store):
 
 @pytest.mark.parametrize("page", ["workspace.py", "workspace_import.py", "workspace_share.py"])
 def test_the_app_navigation_serves_each_workspace_page(store, page):
-    app = str(UI.parents[1] / "app.py")
+    app = str(UI.parents[2] / "app.py")
     at = AppTest.from_file(app, default_timeout=TIMEOUT).run()
-    at = at.switch_page(f"planner/ui/{page}").run()
+    at = at.switch_page(f"planner/ui/pages/{page}").run()
     assert not at.exception
     expected = "This link is not valid" if page == "workspace_share.py" else "Dietitian login"
     assert expected in texts(at, "warning") + " ".join(h.value for h in at.subheader)

@@ -2,7 +2,7 @@
 
 Prints per-serving kcal per recipe, unknown food ids, counts per slot and per
 derived diet, fish recipes, and recipes whose kcal fall outside 100-1000.
-The product's real derivation lives in ``planner/catalog.py``; this is a quick
+The product's real derivation lives in ``planner/domain/catalog.py``; this is a quick
 look while editing the CSVs.
 
     .venv/bin/python tools/check_recipes.py [--all]

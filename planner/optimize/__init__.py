@@ -2,7 +2,7 @@
 
 ``solve(request, catalog, deadline)`` returns a ``Solution``: the chosen meals
 and supplement doses, the objective, the proven bound, a status and timings. It
-neither explains nor suggests; ``planner.model`` composes those. Methods:
+neither explains nor suggests; ``planner.services.make_plan`` composes those. Methods:
 ``day-pattern`` (the default, ``day_pattern.py``) and ``compact`` (one MILP per
 block, ``compact.py``).
 """
@@ -14,8 +14,9 @@ import dataclasses
 import time
 from dataclasses import dataclass
 
-from planner.catalog import Catalog
-from planner.goals import PlanRequest
+from planner.domain.catalog import Catalog
+from planner.domain.goals import PlanRequest
+from planner.domain.plan import TOTAL_KEYS, Meal, SupplementDose
 from planner.optimize import compact, day_pattern
 from planner.optimize.deadline import Deadline, dispose, settle
 from planner.optimize.pricing import Infeasible
@@ -28,7 +29,6 @@ from planner.optimize.problem import (
     build_problem,
     window_caps,
 )
-from planner.plan import TOTAL_KEYS, Meal, SupplementDose
 
 METHODS = ("day-pattern", "compact")
 ELASTIC_RESERVE = 0.25  # s of a block's share kept for its closest plan, should it need one

@@ -23,7 +23,7 @@ finds none; (4) when that misses
 the gap, the real model, warm-started from the best plan, for the time left.
 The reported gap is to the best bound proven by step 1 or 4. When a block is
 infeasible, the elastic version (penalized slack on every nutrient bound,
-budget and meal slot) gives the closest plan, and ``planner.explain`` says why.
+budget and meal slot) gives the closest plan, and ``planner.analysis.explain`` says why.
 Constraint names use ``_`` only; results are read through the ``Model`` index
 dicts, never by parsing names.
 """
@@ -39,9 +39,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pulp
 
-from planner import nutrients as nu
-from planner.catalog import Catalog
-from planner.goals import MAX_SUPPLEMENT_UNITS, PORTIONS, Lock, PlanRequest, Window, eligible
+from planner.domain import nutrients as nu
+from planner.domain.catalog import Catalog
+from planner.domain.goals import MAX_SUPPLEMENT_UNITS, PORTIONS, Lock, PlanRequest, Window, eligible
+from planner.domain.plan import COST
 from planner.optimize import deadline as dl
 from planner.optimize.problem import (
     CHANGE_PENALTY,
@@ -51,7 +52,6 @@ from planner.optimize.problem import (
     SLACK_PENALTY,
     VARIETY_PENALTY,
 )
-from planner.plan import COST
 
 
 @dataclass

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from planner.goals import MAX_SUPPLEMENT_UNITS, PORTIONS
+from planner.domain.goals import MAX_SUPPLEMENT_UNITS, PORTIONS
 from planner.optimize import deadline as dl
 from planner.optimize.problem import EMPTY, Day, DayRules, Problem
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner import nutrients as nu
-from planner.catalog import Catalog
-from planner.goals import MAX_SUPPLEMENT_UNITS, PlanRequest, Window, eligible
-from planner.plan import COST
+from planner.domain import nutrients as nu
+from planner.domain.catalog import Catalog
+from planner.domain.goals import MAX_SUPPLEMENT_UNITS, PlanRequest, Window, eligible
+from planner.domain.plan import COST
 
 BLOCK_DAYS = 7
 SLACK_PENALTY = 1000.0  # € per 100 % of a bound missed (elastic mode)

@@ -14,11 +14,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from planner.catalog import Catalog
-from planner.goals import PlanRequest
-from planner.plan import Plan
+from planner.domain.catalog import Catalog
+from planner.domain.goals import PlanRequest
+from planner.domain.plan import Plan
+from planner.services.client_plans import client_request
 from planner.services.jobs import Job, JobError, Pool, QueueFull
-from planner.store.planning import client_request
 from planner.store.records import ClientRecord, StoreError
 from planner.store.repository import Workspace
 

@@ -15,8 +15,8 @@ import uuid
 
 from distributed import Client, Event, Future
 
-from planner.catalog import Catalog
-from planner.goals import PlanRequest
+from planner.domain.catalog import Catalog
+from planner.domain.goals import PlanRequest
 from planner.services.jobs import Job, Outcome, QueueFull, SolveFn, run_in_child, solve_plan
 
 EVENT_PREFIX = "planner-cancel-"

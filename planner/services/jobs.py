@@ -21,9 +21,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
-from planner.catalog import Catalog
-from planner.goals import PlanRequest
-from planner.plan import Plan
+from planner.domain.catalog import Catalog
+from planner.domain.goals import PlanRequest
+from planner.domain.plan import Plan
 
 POLL_S = 0.05  # how often a running job checks for cancel; bounds the cancel delay
 SolveFn = Callable[[PlanRequest, Catalog], Plan]
@@ -72,8 +72,8 @@ class Progress:
 
 
 def solve_plan(request: PlanRequest, catalog: Catalog) -> Plan:
-    """The default solve of a job: ``planner.model.solve`` by the request's deadline."""
-    from planner import model
+    """The default solve of a job: ``make_plan.solve`` by the request's deadline."""
+    from planner.services import make_plan as model
 
     return model.solve(request, catalog)
 

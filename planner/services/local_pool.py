@@ -14,8 +14,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from planner.catalog import Catalog
-from planner.goals import PlanRequest
+from planner.domain.catalog import Catalog
+from planner.domain.goals import PlanRequest
 from planner.services.jobs import FINAL, Job, Outcome, QueueFull, SolveFn, run_in_child, solve_plan
 
 

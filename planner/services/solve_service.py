@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import threading
 
-from planner.catalog import Catalog
-from planner.goals import PlanRequest
+from planner.domain.catalog import Catalog
+from planner.domain.goals import PlanRequest
 from planner.services.jobs import Job, Pool
 from planner.services.local_pool import LocalPool
 

@@ -12,7 +12,7 @@ import os
 import pickle
 import sys
 
-import planner.model  # noqa: F401 — imported while waiting for a job
+import planner.services.make_plan  # noqa: F401 — imported while waiting for a job
 from planner.services.jobs import JobState, Outcome, failure_reason
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from planner.catalog import Slot
-from planner.goals import MAX_DAYS, PORTIONS
+from planner.domain.catalog import Slot
+from planner.domain.goals import MAX_DAYS, PORTIONS
 from planner.store.records import ClientProfile, RuleKind, RuleRecord, StoreError
 
 SEXES = ("female", "male")
-LIFE_STAGES = ("general", "pregnancy", "lactation")  # as planner.goals.Profile
+LIFE_STAGES = ("general", "pregnancy", "lactation")  # as planner.domain.goals.Profile
 RULE_ORIGINS = ("dietitian", "steady_k")
 MAX_STEADY_K_UG = 2000.0
 

@@ -93,17 +93,3 @@ class PlanVersionRecord:
     author: str
     note: str
     created_at: datetime
-
-
-@dataclass(frozen=True)
-class RecipeRecord:
-    """A dietitian's own recipe: ``ingredients`` are ``(food_id, grams, note)`` for the
-    whole recipe, like ``data/recipe_ingredients.csv``."""
-
-    recipe_id: str
-    name: str
-    slots: tuple[str, ...]
-    servings: float
-    prep_minutes: int | None
-    method: str
-    ingredients: tuple[tuple[str, float, str], ...]

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from planner.domain.catalog import RecipeRecord
 from planner.store.checks import check_profile, check_steady_k, check_text, checked_rule
 from planner.store.db import database_errors_as_messages, writing
 from planner.store.models import (
@@ -38,7 +39,6 @@ from planner.store.records import (
     Conflict,
     NotFound,
     PlanVersionRecord,
-    RecipeRecord,
     RuleKind,
     RuleRecord,
     StoreError,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from planner.plan import Plan
+from planner.domain.plan import Plan
 from planner.services.jobs import Job, JobState, Progress, QueueFull
 
 REDRAW_S = 0.25

@@ -8,11 +8,13 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from planner import export, nutrients, plan_summary
-from planner.catalog import ALLERGENS, Catalog, Diet
-from planner.goals import MAX_DAYS
-from planner.plan import Plan, SolverInfo
-from planner.ui import state
+from planner.analysis import plan_summary
+from planner.domain import nutrients
+from planner.domain.catalog import ALLERGENS, Catalog, Diet
+from planner.domain.goals import MAX_DAYS
+from planner.domain.plan import Plan, SolverInfo
+from planner.io import export
+from planner.ui.state import session as state
 
 NOT_MEDICAL_ADVICE = (
     "This planner is an aid for planning meals, **not medical advice**. Vitamin K intake must "
@@ -242,7 +244,7 @@ def no_plan() -> None:
                 icon=":material/update:")
     else:
         st.info("There is no plan yet: create one on the Plan page.", icon=":material/info:")
-    st.page_link("planner/ui/plan_page.py", label="Go to the Plan page",
+    st.page_link("planner/ui/pages/plan.py", label="Go to the Plan page",
                  icon=":material/calendar_month:")
 
 

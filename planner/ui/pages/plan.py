@@ -1,0 +1,124 @@
+"""Plan (home): goals in, a week of meals out; lock, swap, ban and re-plan; take it home."""
+
+import streamlit as st
+
+from planner.analysis import alternatives, charts, plan_summary
+from planner.domain.catalog import Catalog
+from planner.domain.goals import PlanRequest, k2_presets
+from planner.domain.plan import Plan, supplement_note
+from planner.services import solve_service
+from planner.ui import job_progress, widgets
+from planner.ui.state import session as state
+
+JOB = "plan_job"
+READY = "_plan_ready"  # the "new plan ready" line, shown once after the page is redrawn
+
+
+def solve(cat: Catalog, request: PlanRequest) -> None:
+    """Solve as a job with progress and Cancel; a new plan goes on screen, a cancelled or
+    failed one keeps the previous plan."""
+    job_progress.start(JOB, lambda: solve_service.submit(request, cat))
+
+
+def show_new_plan(new: Plan) -> None:
+    """Put a new plan on screen and redraw the page around it (the goals fold away,
+    Re-plan is enabled), saying once that it is ready."""
+    state.set_plan(new)
+    st.session_state[READY] = (f"New plan ready in {new.solver.seconds:.1f} s "
+                               f"({new.solver.name}).")
+    st.rerun()
+
+
+def meal_tools(cat: Catalog, plan: Plan) -> None:
+    """Pick one meal, then lock/unlock it, swap it for a ranked alternative, or ban its recipe."""
+    meals = {state.meal_id(m): m for m in plan.meals}
+    picked = st.selectbox("Meal", list(meals), key="meal_pick",
+                          format_func=lambda i: f"Day {meals[i].day} · {meals[i].slot} — "
+                                                f"{meals[i].name} ×{meals[i].servings:g}")
+    if picked is None:
+        return
+    meal = meals[picked]
+    lock_col, ban_col = st.columns(2)
+    lock_col.button("Unlock" if state.is_locked(meal) else "Lock this meal", key="lock",
+                    on_click=state.toggle_lock, args=(meal,), width="stretch")
+    ban_col.button(f"Ban “{widgets.plain(meal.name)}” and re-plan", key="ban", on_click=state.ban,
+                   args=(meal.recipe_id,), width="stretch")
+    options = alternatives.best_alternatives(plan, cat, meal.day, meal.slot,
+                                             state.eligible_recipes(cat))
+    if not options:
+        st.caption("No other recipe fits this slot under the current goals.")
+        return
+    by_id = {o.recipe_id: o for o in options}
+    st.selectbox("Swap for (best first: the day stays closest to target)", list(by_id),
+                 key="swap_choice", format_func=lambda r: by_id[r].label)
+    st.button("Swap", key="swap", on_click=_swap, args=(cat, plan, meal))
+
+
+def _swap(cat: Catalog, plan: Plan, meal) -> None:
+    choice = st.session_state["swap_choice"]
+    state.set_plan(alternatives.swap(plan, cat, meal.day, meal.slot, choice))
+    state.lock(meal.day, meal.slot, choice, meal.servings)
+
+
+state.setup()
+cat = state.catalog()
+
+st.title("K2·D3 Meal Planner")
+current = state.plan()
+last = state.last_plan()
+request, errors = state.build_request(cat)
+st.caption("Set your goals, press **Create plan**, get a week of real meals.")
+for problem in state.url_errors():
+    st.warning(problem, icon=":material/link_off:")
+goals_label = "Your goals" if current is None else f"Your goals: {state.goals_summary()}"
+with st.expander(goals_label, expanded=current is None):  # no user text in the summary
+    widgets.goals_form(cat, k2_presets(cat), errors)
+
+if state.locks():
+    st.button(f"Unlock all {len(state.locks())} locked meal(s)", key="clear_locks",
+              on_click=state.clear_locks)
+go, again = st.columns(2)
+create = go.button("Create plan", key="create_plan", type="primary", width="stretch")
+replan = again.button("Re-plan (keep locks, change little)", key="replan", width="stretch",
+                      disabled=last is None)
+replan = replan or state.take_pending_replan()
+if (create or replan) and request is None:
+    st.error("Fix the goals marked above first.", icon=":material/error:")
+elif create or replan:
+    solve(cat, state.build_request(cat, previous=last if replan else None)[0])
+if (new := job_progress.follow(JOB)) is not None:
+    show_new_plan(new)
+if ready := st.session_state.pop(READY, None):
+    st.status(ready, state="complete")
+
+if current is None and last is not None:
+    st.info("The goals changed since your last plan (" + ", ".join(state.changed_goals())
+            + "): press **Re-plan** to keep what still fits, or **Create plan** to start over.",
+            icon=":material/update:")
+elif current is None:
+    st.info("No plan yet: adjust the goals if you like, then press **Create plan**.")
+elif not current.meals:
+    st.error(f"The solver found no plan ({current.solver.status_text or current.status}). "
+             "Try fewer days or looser goals.", icon=":material/error:")
+else:
+    days = list(range(1, state.goals()["days"] + 1))
+    st.header(plan_summary.heading(len(days)))
+    widgets.headline(current, plan_summary.headlines(current, cat))
+    for note in dict.fromkeys(supplement_note(cat, s.supplement_id) for s in current.supplements):
+        if note and state.goals()["diet"] == "vegan":
+            st.warning(note, icon=":material/eco:")
+    widgets.day_cards(plan_summary.day_lines(current, cat), days)
+    st.markdown("**K2, D3, calcium and energy each day, as a share of target**")
+    st.altair_chart(charts.target_share_chart(charts.plan_frames(current, cat)),
+                    width="stretch", key="at_a_glance")
+    widgets.day_status(alternatives.day_status(current, cat,
+                                               request.steady_k if request else None))
+    if current.shortfalls:
+        st.warning("Not every target can be met with these settings; this is the closest plan.",
+                   icon=":material/warning:")
+        widgets.shortfalls(plan_summary.group_shortfalls(current.shortfalls))
+    widgets.how_found(current)
+    st.subheader("Change a meal")
+    meal_tools(cat, current)
+widgets.take_home(cat, current)
+state.save()
