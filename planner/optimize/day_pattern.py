@@ -63,7 +63,6 @@ CG_SHARE = 0.55  # of a block's time for column generation
 FIRST_PLAN_SHARE = 0.65  # … after which the first integer master stops once it has a plan
 IP_SHARE = 0.8  # … until the first integer master ends
 DIVE_SHARE = 0.92  # … until diving ends (the rest: the last integer master)
-MIP_SHARE = 0.15  # of a phase's time left, at most, for one pricing MILP
 FIRST_ROUNDS = 5  # rounds of first columns per kind
 FIRST_REPEAT_PRICE = 2.0  # € added per earlier use of a recipe while making first columns
 BOUND_TOLERANCE = 0.05  # stop generating columns once the LP gap is this share of gap_rel
@@ -155,7 +154,7 @@ class BlockSolver:
             lagrangian, added, exact = duals.objective, 0, True
             for k, pricing in enumerate(self.pricing):
                 priced = pricing.price(duals.w, duals.y[k], duals.mu[k],
-                                       until=_mip_until(until))
+                                       until=until.end)
                 exact &= priced.exact
                 lagrangian += len(self.kind_days[k]) * min(0.0, priced.bound - duals.mu[k])
                 for day, value in zip(priced.days, priced.values, strict=True):
@@ -195,7 +194,7 @@ class BlockSolver:
         for k, pricing in enumerate(self.full):
             if until.expired():
                 return
-            priced = pricing.price(duals.w, duals.y[k], duals.mu[k], until=_mip_until(until))
+            priced = pricing.price(duals.w, duals.y[k], duals.mu[k], until=until.end)
             lagrangian += len(self.kind_days[k]) * min(0.0, priced.bound - duals.mu[k])
         self.bound = max(self.bound, lagrangian)
 
@@ -244,11 +243,6 @@ class BlockSolver:
         amounts = self.problem.day_amounts(day)
         dense = sum(amounts[key] / low for key, low in self.problem.weekly if low > 0)
         return kind, -dense, day.meals, day.units
-
-
-def _mip_until(until: dl.Deadline) -> float:
-    """When a pricing MILP must stop: ``MIP_SHARE`` of the phase's time left."""
-    return time.monotonic() + MIP_SHARE * until.left()
 
 
 class Pricers:

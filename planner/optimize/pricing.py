@@ -16,12 +16,16 @@ and a day prices out when its objective is below μ.
 
 Exactness: with the LP relaxation's optimum ``L`` and reduced costs ``rc``, every
 day costs at least ``L + Σ_o max(rc_o, 0)·x_o + Σ_u max(rc_u, 0)·z_u`` (LP
-duality; a variable at its upper bound has rc ≤ 0 and only adds). So a day can
-price out only if its summed positive reduced cost is at most ``T = μ − L``;
-``enumerate_days`` lists exactly those days, slot by slot in numpy, pruning
-partial days that can no longer meet a daily row. When the list would be too
-large, pricing falls back to the best options per slot (a heuristic) and the
-bound is the LP's.
+duality; a variable at its upper bound has rc ≤ 0 and only adds). Pricing first
+enumerates the days over the best options per slot (a heuristic, cheap); a day
+cheaper than both μ and the best of those can then only use options whose
+positive reduced cost fits ``cut − L``. ``enumerate_days`` finds the cheapest
+such day by meeting in the middle: each half of the slots is enumerated as
+partial days in numpy (pruning those that can no longer meet a daily row), and
+the halves are joined cheapest first, so a pair is checked only while it could
+beat the best day found. When the join is stopped (size or time) the cheapest
+pair not checked still bounds every day; only when the halves themselves are too
+large does pricing fall back to the pricing MILP.
 
 The LP is built once per kind with highspy arrays and re-solved with new costs
 each iteration: PuLP rebuilds a model on every solve, which costs more than the
@@ -40,10 +44,13 @@ import numpy as np
 
 from planner.domain.goals import MAX_SUPPLEMENT_UNITS, PORTIONS
 from planner.optimize import deadline as dl
-from planner.optimize.problem import EMPTY, Day, DayRules, Problem
+from planner.optimize.problem import EMPTY, Day, DayRules, Problem, Row
 
 EPS = 1e-7
-PAIR_BUDGET = 150_000  # partial days × options formed at one enumeration step
+HALF_BUDGET = 2_000_000  # partial days × choices formed at one step of a half
+JOIN_BUDGET = 60_000_000  # pairs of partial days one enumeration may check
+JOIN_CHUNK = 500_000  # pairs of partial days checked at once
+MIP_SHARE = 0.15  # of the time left to ``until``, at most, for one pricing MILP
 HEURISTIC_OPTIONS = (16, 8, 4)  # options per slot the heuristic pricing tries in turn
 
 
@@ -250,30 +257,37 @@ class DayPricing:
     def price(self, w: np.ndarray, y: np.ndarray, mu: float | None, top: int = 6,
               until: float | None = None) -> Priced:
         """Days priced at duals (``w``, ``y``) below ``mu`` (None: the best days whatever
-        their value), best first, with a valid lower bound on every day's objective. When
-        enumeration is too large and the best options per slot price nothing out, the
-        pricing MILP decides (HiGHS, until the monotonic time ``until``)."""
+        their value), best first, with a valid lower bound on every day's objective, by the
+        monotonic time ``until``. When exact enumeration is too large or too slow and the
+        best options per slot price nothing out, the pricing MILP decides (HiGHS, for
+        ``MIP_SHARE`` of the time left)."""
         option, pill = self.costs(w, y)
         bound, rc_opt, rc_pill = self.solve_lp(option, pill)
-        if mu is not None:
-            room = mu - bound
-            if room < -EPS:
-                return Priced([], [], bound, True)
-            found = self.enumerate_days(option, pill, np.maximum(rc_opt, 0.0),
-                                        self.combos @ np.maximum(rc_pill, 0.0), room, top)
-            if found is not None:
-                days, values = found
-                return Priced(days, values, max(bound, min(values[0] if values else mu, mu)),
-                              True)
+        if mu is not None and mu < bound - EPS:
+            return Priced([], [], bound, True)
         found = None
         for size in HEURISTIC_OPTIONS:  # fewer options per slot until the list fits
             found = self.enumerate_days(option, pill, *self._best_options(rc_opt, pill, size),
-                                        0.0, top)
+                                        0.0, math.inf, top)
             if found is not None:
                 break
-        days, values = found if found is not None else ([], [])
-        if mu is not None and until is not None and not (values and values[0] < mu - EPS):
-            return self.solve_mip(option, pill, bound, until)
+        days, values = (found.days, found.values) if found is not None else ([], [])
+        if mu is None:
+            return Priced(days, values, bound, False)
+        cut = min([mu, *values[:1]])  # only a day cheaper than the best so far matters
+        exact = self.enumerate_days(option, pill, np.maximum(rc_opt, 0.0),
+                                    self.combos @ np.maximum(rc_pill, 0.0), bound, cut, top,
+                                    until)
+        if exact is not None:
+            days, values = days + exact.days, values + exact.values
+            both = sorted({d: v for d, v in zip(days, values, strict=True) if v < mu - EPS}
+                          .items(), key=lambda dv: dv[1])[:top]
+            days, values = [d for d, _ in both], [v for _, v in both]
+            if exact.exact or values:
+                return Priced(days, values, max(bound, exact.bound), exact.exact)
+        if until is not None and not (values and values[0] < mu - EPS):
+            return self.solve_mip(option, pill, bound,
+                                  time.monotonic() + MIP_SHARE * max(0.0, until - time.monotonic()))
         return Priced(days, values, bound, False)
 
     def _best_options(self, rc_opt: np.ndarray, pill: np.ndarray, size: int,
@@ -296,6 +310,7 @@ class DayPricing:
             self.mip = highspy.Highs()
             self.mip.setOptionValue("output_flag", False)
             self.mip.setOptionValue("threads", 1)
+            self.mip.setOptionValue("presolve", "off")  # its probing outlasts time limits
             self.mip.passModel(self.lp.getLp())
             n = len(self.rec) + len(self.problem.supp_ids)
             self.mip.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
@@ -323,90 +338,162 @@ class DayPricing:
         return Priced([Day(meals, units)], [value], value if exact else bound, exact)
 
     def enumerate_days(self, option: np.ndarray, pill: np.ndarray, rcp_opt: np.ndarray,
-                       rcp_combo: np.ndarray, room: float, top: int,
-                       ) -> tuple[list[Day], list[float]] | None:
-        """Every day whose summed ``rcp`` (options, supplement combinations) is at most
-        ``room`` and that meets the daily rows (hard mode), built slot by slot; → the
-        ``top`` best by objective, or None when a step would form more than ``PAIR_BUDGET``
-        partial days."""
+                       rcp_combo: np.ndarray, floor: float, cut: float, top: int,
+                       until: float | None = None) -> Priced | None:
+        """The cheapest day of objective below ``cut`` that meets the daily rows (hard mode),
+        first of up to ``top`` such days; every option (supplement combination) of finite
+        ``rcp`` is a choice. Exact when ``rcp`` are the LP's positive reduced costs and
+        ``floor`` its optimum: a day then costs at least ``floor + Σ rcp``, so the choices
+        of ``rcp`` above ``cut − floor`` are left out. Meet in the middle: each half of the
+        groups (slots, and the supplement combinations) is enumerated as partial days, then
+        the halves are joined cheapest first, each pair checked only while it could beat the
+        best day found. → the days found, cheapest first, and a lower bound on every day's
+        objective capped at ``cut``: exact unless the join stopped early (past ``JOIN_BUDGET``
+        pairs, or at the monotonic time ``until`` or the deadline), when it is the cheapest
+        pair left unchecked; None when a half would exceed ``HALF_BUDGET`` partial days."""
         pb = self.problem
-        rows = pb.daily
-        groups = []  # (rcp, value, daily amounts, recipe, locked, choice ids)
+        room = cut - floor
+        groups = []
         for s_index in range(len(pb.slots)):
-            cols = np.flatnonzero((self.slot == s_index) & (rcp_opt <= room + EPS))
-            groups.append((rcp_opt[cols], option[cols], self.amount[cols][:, self.daily_keys],
-                           self.rec[cols], self.locked[cols], cols))
-        combos = self.combos
-        c_rcp, c_val = rcp_combo, combos @ pill
-        cols = np.flatnonzero(c_rcp <= room + EPS)
-        groups.append((c_rcp[cols], c_val[cols],
-                       combos[cols] @ pb.supp_amounts[:, self.daily_keys],
-                       np.full(len(cols), EMPTY), np.zeros(len(cols), bool), cols))
-        if any(len(g[0]) == 0 for g in groups):
-            return [], []
-        order = sorted(range(len(groups)), key=lambda g: len(groups[g][0]))
-        lo = np.array([r.lo for r in rows])
-        hi = np.array([r.hi for r in rows])
-        prune = not self.elastic
-        low_rest = [np.sum([groups[g][2].min(axis=0) for g in order[i + 1:]], axis=0)
-                    if i + 1 < len(order) else np.zeros(len(rows)) for i in range(len(order))]
-        high_rest = [np.sum([groups[g][2].max(axis=0) for g in order[i + 1:]], axis=0)
-                     if i + 1 < len(order) else np.zeros(len(rows)) for i in range(len(order))]
-        rc, val = np.zeros(1), np.zeros(1)
-        amt = np.zeros((1, len(rows)))
-        recs = np.zeros((1, 0), dtype=int)
-        picks = np.zeros((1, 0), dtype=int)
-        locks: list[bool] = []
-        for step, g in enumerate(order):
-            g_rcp, g_val, g_amt, g_rec, g_lock, _ = groups[g]
-            a, b = _pairs_within(rc, g_rcp, room)
-            if a is None:
-                return None
-            ok = np.ones(len(a), dtype=bool)
-            for j in range(recs.shape[1]):
-                same = (recs[a, j] == g_rec[b]) & (g_rec[b] != EMPTY)
-                if locks[j]:
-                    same &= ~g_lock[b]
-                ok &= ~same
-            total = amt[a] + g_amt[b]
-            if prune and len(rows):
-                ok &= np.all(total + low_rest[step] <= hi + 1e-6, axis=1)
-                ok &= np.all(total + high_rest[step] >= lo - 1e-6, axis=1)
-            a, b = a[ok], b[ok]
-            rc, val, amt = rc[a] + g_rcp[b], val[a] + g_val[b], total[ok]
-            recs = np.column_stack([recs[a], g_rec[b]])
-            picks = np.column_stack([picks[a], b])
-            locks.append(bool(g_lock.all()) if len(g_lock) else False)
-            if len(rc) == 0:
-                return [], []
-        if self.elastic and len(rows):
-            under = np.maximum(lo - amt, 0.0)
-            over = np.maximum(amt - hi, 0.0)
-            pen_lo = np.array([r.penalty("lo") if math.isfinite(r.lo) else 0.0 for r in rows])
-            pen_hi = np.array([r.penalty("hi") if math.isfinite(r.hi) else 0.0 for r in rows])
-            val = val + np.nan_to_num(under) @ pen_lo + np.nan_to_num(over) @ pen_hi
-        best = np.argsort(val, kind="stable")[:top]
-        back = np.argsort(order)  # column of each group in ``picks``
+            cols = np.flatnonzero((self.slot == s_index) & (rcp_opt <= room + EPS)
+                                  & np.isfinite(rcp_opt))
+            groups.append(_Group(rcp_opt[cols], option[cols],
+                                 self.amount[cols][:, self.daily_keys], self.rec[cols],
+                                 bool(self.locked[cols].all()) and len(cols) > 0, cols))
+        cols = np.flatnonzero((rcp_combo <= room + EPS) & np.isfinite(rcp_combo))
+        groups.append(_Group(rcp_combo[cols], (self.combos @ pill)[cols],
+                             self.combos[cols] @ pb.supp_amounts[:, self.daily_keys],
+                             np.full(len(cols), EMPTY), False, cols))
+        if any(len(g.rcp) == 0 for g in groups):
+            return Priced([], [], cut, True)
+        lo = np.array([r.lo for r in pb.daily])
+        hi = np.array([r.hi for r in pb.daily])
+        halves = _split(groups)
+        made = [self._half(groups, part, other, room, cut, lo, hi)
+                for part, other in (halves, halves[::-1])]
+        if made[0] is None or made[1] is None:
+            return None
+        a, b = made
+        end = min(until or math.inf, self.deadline.end)
+        best_v, best_a, best_b = np.zeros(0), np.zeros(0, int), np.zeros(0, int)
+        checked, i, limit = 0, 0, cut  # limit: the best day found so far, or ``cut``
+        while i < len(a.value) and len(b.value) and a.value[i] + b.value[0] < limit:
+            if time.monotonic() > end or checked > JOIN_BUDGET:
+                break
+            m = int(np.searchsorted(b.value, limit - a.value[i]))
+            rows = slice(i, i + max(1, JOIN_CHUNK // m))
+            value = a.value[rows, None] + b.value[None, :m]
+            ok = a.rc[rows, None] + b.rc[None, :m] <= limit - floor + EPS
+            for j, row in enumerate(pb.daily):
+                total = a.amount[rows, j, None] + b.amount[None, :m, j]
+                if self.elastic:
+                    value = value + _shortfall(total, row)
+                else:
+                    ok &= (total >= row.lo - 1e-6) & (total <= row.hi + 1e-6)
+            for x, gx in enumerate(a.groups):
+                for y, gy in enumerate(b.groups):
+                    if not (groups[gx].locked and groups[gy].locked):
+                        ok &= (a.recipes[rows, x, None] != b.recipes[None, :m, y]) | \
+                            (b.recipes[None, :m, y] == EMPTY)
+            ok &= value < cut
+            ia, ib = np.nonzero(ok)
+            best_v = np.concatenate([best_v, value[ia, ib]])
+            best_a = np.concatenate([best_a, ia + i])
+            best_b = np.concatenate([best_b, ib])
+            keep = np.argsort(best_v, kind="stable")[:top]
+            best_v, best_a, best_b = best_v[keep], best_a[keep], best_b[keep]
+            if len(best_v):
+                limit = min(limit, float(best_v[0]))
+            checked += value.size
+            i = rows.stop
+        done = i >= len(a.value) or not len(b.value) or a.value[i] + b.value[0] >= limit
+        lower = limit if done else min(limit, float(a.value[i] + b.value[0]))
         days = []
-        for i in best:
-            chosen = [groups[g][5][picks[i, back[g]]] for g in range(len(groups))]
-            meals = tuple((pb.slots[s], int(self.rec[chosen[s]]), float(self.por[chosen[s]]))
-                          for s in range(len(pb.slots)))
-            units = tuple(int(u) for u in combos[chosen[-1]])
-            days.append(Day(meals, units))
-        return days, [float(val[i]) for i in best]
+        for ia, ib in zip(best_a, best_b, strict=True):
+            chosen = {**dict(zip(a.groups, a.picks[ia], strict=True)),
+                      **dict(zip(b.groups, b.picks[ib], strict=True))}
+            meals = tuple((pb.slots[g], int(self.rec[groups[g].ids[chosen[g]]]),
+                           float(self.por[groups[g].ids[chosen[g]]]))
+                          for g in range(len(pb.slots)))
+            combo = groups[-1].ids[chosen[len(groups) - 1]]
+            days.append(Day(meals, tuple(int(u) for u in self.combos[combo])))
+        return Priced(days, [float(v) for v in best_v], lower, done)
+
+    def _half(self, groups: list[_Group], part: list[int], other: list[int], room: float,
+              cut: float, lo: np.ndarray, hi: np.ndarray) -> _Half | None:
+        """Every partial day over the groups ``part`` within ``room`` and ``cut`` that the
+        groups left (``other`` included) can still complete within the daily rows (hard
+        mode), sorted by objective; None past ``HALF_BUDGET``."""
+        rc, value = np.zeros(1), np.zeros(1)
+        amount = np.zeros((1, len(lo)))
+        recipes = np.zeros((1, 0), dtype=int)
+        picks = np.zeros((1, 0), dtype=int)
+        for step, g in enumerate(part):
+            group, rest = groups[g], [groups[h] for h in part[step + 1:] + other]
+            if len(rc) * len(group.rcp) > HALF_BUDGET:
+                return None
+            a = np.repeat(np.arange(len(rc)), len(group.rcp))
+            b = np.tile(np.arange(len(group.rcp)), len(rc))
+            ok = rc[a] + group.rcp[b] <= room + EPS
+            ok &= value[a] + group.value[b] + sum(h.value.min() for h in rest) < cut
+            for x, gx in enumerate(part[:step]):
+                if not (groups[gx].locked and group.locked):
+                    ok &= (recipes[a, x] != group.recipe[b]) | (group.recipe[b] == EMPTY)
+            a, b = a[ok], b[ok]
+            total = amount[a] + group.amount[b]
+            if not self.elastic and len(lo):
+                low = sum((h.amount.min(axis=0) for h in rest), np.zeros(len(lo)))
+                high = sum((h.amount.max(axis=0) for h in rest), np.zeros(len(lo)))
+                ok = np.all((total + low <= hi + 1e-6) & (total + high >= lo - 1e-6), axis=1)
+                a, b, total = a[ok], b[ok], total[ok]
+            rc, value, amount = rc[a] + group.rcp[b], value[a] + group.value[b], total
+            recipes = np.column_stack([recipes[a], group.recipe[b]])
+            picks = np.column_stack([picks[a], b])
+        order = np.argsort(value, kind="stable")
+        return _Half(list(part), rc[order], value[order], amount[order], recipes[order],
+                     picks[order])
 
 
-def _pairs_within(rc: np.ndarray, g_rcp: np.ndarray, room: float,
-                  ) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
-    """Index pairs (partial day a, option b) with ``rc[a] + g_rcp[b] ≤ room``, formed from
-    the options sorted by ``g_rcp`` so only those pairs are built; (None, None) when there
-    are more than ``PAIR_BUDGET``."""
-    order = np.argsort(g_rcp, kind="stable")
-    counts = np.searchsorted(g_rcp[order], room - rc + EPS, side="right")
-    total = int(counts.sum())
-    if total > PAIR_BUDGET:
-        return None, None
-    a = np.repeat(np.arange(len(rc)), counts)
-    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    return a, order[offsets]
+@dataclass(frozen=True)
+class _Group:
+    """The choices of one slot (or the supplement combinations) left in an enumeration:
+    their summed reduced cost, objective, daily-row amounts, recipe (``EMPTY`` for none),
+    whether the slot is locked, and their option (or combination) ids."""
+
+    rcp: np.ndarray
+    value: np.ndarray
+    amount: np.ndarray
+    recipe: np.ndarray
+    locked: bool
+    ids: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Half:
+    """Partial days over ``groups``, cheapest first: per partial day its summed reduced
+    cost, objective, daily-row amounts, recipe per group and pick per group."""
+
+    groups: list[int]
+    rc: np.ndarray
+    value: np.ndarray
+    amount: np.ndarray
+    recipes: np.ndarray
+    picks: np.ndarray
+
+
+def _shortfall(total: np.ndarray, row: Row) -> np.ndarray:
+    """Elastic € of daily amounts ``total`` below the row's minimum or above its maximum."""
+    under = row.penalty("lo") * np.maximum(row.lo - total, 0.0) if math.isfinite(row.lo) else 0.0
+    over = row.penalty("hi") * np.maximum(total - row.hi, 0.0) if math.isfinite(row.hi) else 0.0
+    return under + over
+
+
+def _split(groups: list[_Group]) -> tuple[list[int], list[int]]:
+    """The groups in two halves of about equal product of sizes, largest groups first."""
+    halves: tuple[list[int], list[int]] = ([], [])
+    sizes = [1, 1]
+    for g in sorted(range(len(groups)), key=lambda g: -len(groups[g].rcp)):
+        side = 0 if sizes[0] <= sizes[1] else 1
+        halves[side].append(g)
+        sizes[side] *= len(groups[g].rcp)
+    return halves
