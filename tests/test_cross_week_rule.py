@@ -4,7 +4,7 @@ times, across the weeks too, and no week repeats an earlier one."""
 import pytest
 
 from planner.domain.catalog import load_catalog
-from planner.domain.goals import PlanRequest, Profile
+from planner.domain.goals import Lock, PlanRequest, Profile
 from planner.optimize import Deadline, solve
 from planner.optimize.problem import build_problem, window_caps
 from planner.services import make_plan as model
@@ -42,10 +42,23 @@ def test_two_weeks_of_dinners_keep_every_seven_day_window(method):
         assert weeks[0] != weeks[1], "a week does not repeat the one before"
 
 
-def test_a_library_too_small_for_the_rule_still_gets_meals_and_the_reason():
-    """Two dinner recipes, at most 4 times in 7 days: week 1 leaves week 2 too few dinners
-    under the rule, so the closest plan has every dinner and names the repeat it needs."""
+def test_a_library_just_large_enough_for_the_rule_repeats_its_week():
+    """Two dinner recipes, at most 4 times in 7 days: the sliding rule leaves week 2 little
+    room, and the week before again always keeps it (any 7 days of a 7-day cycle hold one
+    week's meals), so the plan meets the rule with every dinner."""
     req = request(days=14, slots=("dinner",), max_repeats=4, time_limit_s=10)
+    plan = model.solve(req, CAT, Deadline(10))
+    assert plan.status in ("optimal", "feasible")
+    check_structure(plan, req, TINY)  # includes every 7 consecutive days
+    assert len(plan.meals) == 14
+
+
+def test_a_library_too_small_for_the_rule_still_gets_meals_and_the_reason():
+    """The same, with salmon rice locked on day 9: the week before can no longer come again,
+    week 1 leaves week 2 too few dinners under the rule, so the closest plan has every
+    dinner and names the repeat it needs."""
+    lock = Lock(day=9, slot="dinner", recipe_id="salmon_rice", servings=1.0)
+    req = request(days=14, slots=("dinner",), max_repeats=4, time_limit_s=10, locks=[lock])
     plan = model.solve(req, CAT, Deadline(10))
     assert plan.status == "relaxed"
     assert len(plan.meals) == 14, "no slot is left empty for the variety rule"

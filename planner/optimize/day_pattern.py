@@ -23,8 +23,11 @@ its share of the request's deadline and with the blocks before it fixed:
    columns (the previous block's and those priced at the average day's duals),
    so a deadline finds one; after column generation, the master with integer λ
    over every column (HiGHS, or CBC when asked); while the gap is above half the request's and
-   time remains: a dive (fix the largest fractional λ, re-price, repeat: its
-   integral end is a plan too) and the integer master again.
+   time remains: a dive (fix a fractional λ upwards, the largest whose fix keeps
+   the LP free of shortfall, re-price, repeat: its integral end is a plan too) and
+   the integer master again. A block after a week, free to repeat it, also has
+   that week again as a plan (``copy_of_last_week``, penalised as a repeated
+   week), so running out of time never leaves it without one.
 4. **Elastic mode.** When no day or no block meets the hard rules, the same
    method runs with penalised slack on every row and empty slots, so the
    closest plan comes back (status ``relaxed``) and its shortfalls can be
@@ -43,6 +46,7 @@ from planner.optimize import deadline as dl
 from planner.optimize.master import Master, Window
 from planner.optimize.pricing import DayPricing, Infeasible, OutOfTime
 from planner.optimize.problem import (
+    BLOCK_DAYS,
     EMPTY,
     Day,
     DayRules,
@@ -60,11 +64,11 @@ MIN_IP_SECONDS = 0.1  # an integer master's phase is never shorter
 EARLY_SHARE = 0.1  # … until an integer master over the first columns gives up
 ELASTIC_EARLY_SHARE = 0.6  # … the same, over the seeds, for the closest plan
 CG_SHARE = 0.55  # of a block's time for column generation
-FIRST_PLAN_SHARE = 0.65  # … after which the first integer master stops once it has a plan
 IP_SHARE = 0.8  # … until the first integer master ends
 DIVE_SHARE = 0.92  # … until diving ends (the rest: the last integer master)
 FIRST_ROUNDS = 5  # rounds of first columns per kind
 FIRST_REPEAT_PRICE = 2.0  # € added per earlier use of a recipe while making first columns
+DIVE_TRIES = 5  # columns a dive step tries to fix before it gives up
 BOUND_TOLERANCE = 0.05  # stop generating columns once the LP gap is this share of gap_rel
 
 
@@ -204,28 +208,60 @@ class BlockSolver:
         return self.master.solve_ip(until, gap_rel, solver, planned_by)
 
     def dive(self, until: dl.Deadline, gap_rel: float) -> tuple[float, dict] | None:
-        """Fix the largest fractional λ upwards and re-price, until the LP is integral (a
-        plan: (objective, days per column)) or time is up (None); the columns found stay
-        for the next integer master."""
+        """Fix a fractional λ upwards and re-price, until the LP is integral (a plan:
+        (objective, days per column)) or time is up (None); the columns found stay for the
+        next integer master."""
         fixed: dict = {}
         plan = None
         while not until.expired():
             self.generate(until, gap_rel, max_rounds=3)
-            if self.master.solve_lp(until) is None:
+            if self.master.solve_lp(until) is None or self._short():
                 break
             values = self.master.fractional()
             if all(abs(v - round(v)) < 1e-6 for v in values.values()):
-                if not self.master.uses_slack() or self.elastic:
-                    counts = {key: round(v) for key, v in values.items() if round(v) > 0}
-                    plan = (self.master.objective_of(counts), counts)
+                counts = {key: round(v) for key, v in values.items() if round(v) > 0}
+                plan = (self.master.objective_of(counts), counts)
                 break
-            key = max(values, key=lambda q: values[q] - fixed.get(q, 0))
-            fixed[key] = max(fixed.get(key, 0) + 1, round(values[key]))
-            if sum(fixed.values()) > len(self.block):
+            if not self._fix_next(values, fixed, until):
                 break
-            self.master.fix_at_least(key, fixed[key])
         self.master.release()
         return plan
+
+    def _fix_next(self, values: dict, fixed: dict, until: dl.Deadline) -> bool:
+        """Fix λ ≥ its rounded value (at least one more than fixed) for the first of the
+        ``DIVE_TRIES`` columns of largest unfixed λ whose fix keeps the LP feasible without
+        shortfall; False when none does."""
+        ranked = sorted(values, key=lambda q: values[q] - fixed.get(q, 0), reverse=True)
+        for key in ranked[:DIVE_TRIES]:
+            count = max(fixed.get(key, 0) + 1, round(values[key]))
+            if sum(fixed.values()) - fixed.get(key, 0) + count > len(self.block):
+                continue
+            self.master.fix_at_least(key, count)
+            if self.master.solve_lp(until) is not None and not self._short():
+                fixed[key] = count
+                return True
+            self.master.fix_at_least(key, fixed.get(key, 0))
+        return False
+
+    def _short(self) -> bool:
+        """Whether the last master LP needs an artificial day or (hard mode) a shortfall."""
+        return self.master.uses_slack() and not self.elastic
+
+    def copy_of_last_week(self, history: dict[int, Day]) -> BlockPlan | None:
+        """The 7 days before, again (day d as day d − 7), with its objective, when the block
+        is free to repeat them (``earlier_weeks``): a plan that meets every rule, the
+        cross-week one included (any 7 consecutive days of a 7-day cycle hold one week's
+        meals), so a block out of time still has one. None for the first block."""
+        if not self.master.earlier:
+            return None
+        days = {d: history.get(d - BLOCK_DAYS) for d in self.block}
+        if None in days.values():
+            return None
+        counts: dict = {}
+        for d, day in days.items():
+            kind = next(k for k, kd in enumerate(self.kind_days) if d in kd)
+            counts[kind, day] = counts.get((kind, day), 0) + 1
+        return BlockPlan(days, self.master.objective_of(counts), None, False)
 
     def plan_of(self, counts: dict) -> dict[int, Day]:
         """Days of the block from integer column counts: within each kind, the days
@@ -341,6 +377,7 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
     gap_rel = problem.request.gap_rel
     bs = BlockSolver(problem, block, history, elastic, pricers)
     bs.seed(pool)
+    copy = None if elastic else bs.copy_of_last_week(history)
     best = None
     try:
         bs.floor_bound()
@@ -358,10 +395,9 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
         best = bs.integer(early, gap_rel, solver, began)  # any plan, at once
         bs.generate(phase(CG_SHARE), gap_rel)
         if bs.converged and not elastic and bs.master.uses_slack():
-            return None  # the LP relaxation itself needs a shortfall: no hard plan exists
+            return copy  # the master's LP needs a shortfall: no plan but the copy
         bs.global_bound(phase(CG_SHARE + 0.1))
-        best = _better(best, bs.integer(phase(IP_SHARE), gap_rel, solver,
-                                        phase(FIRST_PLAN_SHARE).end))
+        best = _better(best, bs.integer(phase(IP_SHARE), gap_rel, solver))
         if not _within(best, bs.bound, gap_rel * AIM) and not deadline.expired():
             best = _better(best, bs.dive(phase(DIVE_SHARE), gap_rel))
             if not _within(best, bs.bound, gap_rel * AIM):
@@ -369,10 +405,12 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
     except OutOfTime:
         pass  # the request's deadline came during pricing: the best plan so far stands
     pool[:] = dict.fromkeys(day for (_, day) in bs.master.columns.var)  # seeds the next block
+    bound = bs.bound if math.isfinite(bs.bound) else None
+    if copy is not None and (best is None or copy.objective < best[0] - 1e-9):
+        return BlockPlan(copy.days, copy.objective, bound, False)
     if best is None:
         return None
     objective, counts = best
-    bound = bs.bound if math.isfinite(bs.bound) else None
     return BlockPlan(bs.plan_of(counts), objective, bound, elastic)
 
 

@@ -107,9 +107,9 @@ class Master:
         """Add ``day`` as a column of ``kind``; False when it is there already."""
         if (kind, day) in self.columns.var:
             return False
-        pb, rules = self.problem, self.kinds[kind][0]
+        pb = self.problem
         amounts = pb.day_amounts(day)
-        cost = pb.day_cost(rules, day) + day_penalty(pb, amounts)
+        cost = self.cost_of(kind, day)
         uses: dict[int, int] = {}
         for _, r, _ in day.meals:
             if r != EMPTY:
@@ -143,6 +143,13 @@ class Master:
                 self.window_rows[w] = self.lp.addConstraint(
                     pulp.lpSum_vars_coefs(terms) <= window.cap, f"window_{w}")
         return True
+
+    def cost_of(self, kind: int, day: Day) -> float:
+        """A column's objective: its day's cost plus (elastic) its daily penalties."""
+        if (kind, day) in self.columns.cost:
+            return self.columns.cost[kind, day]
+        pb = self.problem
+        return pb.day_cost(self.kinds[kind][0], day) + day_penalty(pb, pb.day_amounts(day))
 
     def _add_recipe_rows(self, r: int, var: pulp.LpVariable, count: int) -> None:
         cap = max(self.problem.request.max_repeats, self.caps.get(r, 0))
@@ -201,9 +208,9 @@ class Master:
         return self.objective_of(counts), counts
 
     def objective_of(self, counts: dict[tuple[int, Day], int]) -> float:
-        """The master objective of integer ``counts``, recomputed from the columns."""
+        """The master objective of integer ``counts`` ((kind, day) → days; columns or not)."""
         pb = self.problem
-        total = sum(self.columns.cost[key] * n for key, n in counts.items())
+        total = sum(self.cost_of(*key) * n for key, n in counts.items())
         uses: dict[int, int] = {}
         weekly = np.zeros(len(pb.keys))
         for (_, day), n in counts.items():
