@@ -374,13 +374,19 @@ class DayPricing:
         if made[0] is None or made[1] is None:
             return None
         a, b = made
-        end = min(until or math.inf, self.deadline.end)
+        if not len(a.value) or not len(b.value):
+            return Priced([], [], cut, True)
+        reach = self._reach(a, b, lo, hi)
+        a = a.take(np.argsort(reach, kind="stable"))
+        reach = np.sort(reach, kind="stable")
+        least = np.minimum.accumulate(a.value[::-1])[::-1]  # cheapest partial day from i on
+        end = min(math.inf if until is None else until, self.deadline.end)
         best_v, best_a, best_b = np.zeros(0), np.zeros(0, int), np.zeros(0, int)
         checked, i, limit = 0, 0, cut  # limit: the best day found so far, or ``cut``
-        while i < len(a.value) and len(b.value) and a.value[i] + b.value[0] < limit:
+        while i < len(reach) and reach[i] < limit:
             if time.monotonic() > end or checked > JOIN_BUDGET:
                 break
-            m = int(np.searchsorted(b.value, limit - a.value[i]))
+            m = max(1, int(np.searchsorted(b.value, limit - least[i])))
             rows = slice(i, i + max(1, JOIN_CHUNK // m))
             value = a.value[rows, None] + b.value[None, :m]
             ok = a.rc[rows, None] + b.rc[None, :m] <= limit - floor + EPS
@@ -406,8 +412,8 @@ class DayPricing:
                 limit = min(limit, float(best_v[0]))
             checked += value.size
             i = rows.stop
-        done = i >= len(a.value) or not len(b.value) or a.value[i] + b.value[0] >= limit
-        lower = limit if done else min(limit, float(a.value[i] + b.value[0]))
+        done = i >= len(reach) or reach[i] >= limit
+        lower = limit if done else min(limit, float(reach[i]))
         days = []
         for ia, ib in zip(best_a, best_b, strict=True):
             chosen = {**dict(zip(a.groups, a.picks[ia], strict=True)),
@@ -418,6 +424,19 @@ class DayPricing:
             combo = groups[-1].ids[chosen[len(groups) - 1]]
             days.append(Day(meals, tuple(int(u) for u in self.combos[combo])))
         return Priced(days, [float(v) for v in best_v], lower, done)
+
+    def _reach(self, a: _Half, b: _Half, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Per partial day of ``a``, a lower bound on the objective of any day it completes
+        with ``b``: its objective plus the cheapest of ``b`` whose amount of one daily row
+        fits beside it (the best such row; hard mode), else the cheapest of ``b``."""
+        reach = a.value + b.value[0]
+        for j in range(len(lo) if not self.elastic else 0):
+            order = np.argsort(b.amount[:, j], kind="stable")
+            amounts = b.amount[order, j]
+            first = np.searchsorted(amounts, lo[j] - a.amount[:, j] - 1e-6, side="left")
+            stop = np.searchsorted(amounts, hi[j] - a.amount[:, j] + 1e-6, side="right")
+            reach = np.maximum(reach, a.value + _range_min(b.value[order], first, stop))
+        return reach
 
     def _half(self, groups: list[_Group], part: list[int], other: list[int], room: float,
               cut: float, lo: np.ndarray, hi: np.ndarray) -> _Half | None:
@@ -480,12 +499,32 @@ class _Half:
     recipes: np.ndarray
     picks: np.ndarray
 
+    def take(self, order: np.ndarray) -> _Half:
+        return _Half(self.groups, self.rc[order], self.value[order], self.amount[order],
+                     self.recipes[order], self.picks[order])
+
 
 def _shortfall(total: np.ndarray, row: Row) -> np.ndarray:
     """Elastic € of daily amounts ``total`` below the row's minimum or above its maximum."""
     under = row.penalty("lo") * np.maximum(row.lo - total, 0.0) if math.isfinite(row.lo) else 0.0
     over = row.penalty("hi") * np.maximum(total - row.hi, 0.0) if math.isfinite(row.hi) else 0.0
     return under + over
+
+
+def _range_min(values: np.ndarray, first: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """min(values[first[i]:stop[i]]) for every i (inf where empty), by a sparse table."""
+    table = [values]
+    while 2 ** len(table) <= len(values):
+        half = 2 ** (len(table) - 1)
+        table.append(np.minimum(table[-1][:-half], table[-1][half:]))
+    out = np.full(len(first), math.inf)
+    length = stop - first
+    level = np.zeros(len(first), dtype=int)
+    level[length > 0] = np.floor(np.log2(length[length > 0])).astype(int)
+    for k in np.unique(level[length > 0]):
+        at = np.flatnonzero((level == k) & (length > 0))
+        out[at] = np.minimum(table[k][first[at]], table[k][stop[at] - 2 ** k])
+    return out
 
 
 def _split(groups: list[_Group]) -> tuple[list[int], list[int]]:
