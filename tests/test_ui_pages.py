@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -247,3 +248,17 @@ def test_k2_reads_as_a_lower_bound_with_coverage_on_the_recipe_and_plan_pages():
     assert "K2 per serving ≥" in captions and "% of the mass" in captions
     assert "measured" in captions and "nan" not in captions.lower()
     assert "None" not in captions
+
+
+def test_recipe_search_matches_ingredient_names():
+    at = new_app().switch_page("planner/ui/pages/recipes.py").run()
+    at.text_input(key="recipe_search").set_value("sauerkraut").run()
+    assert not at.exception, [e.value for e in at.exception]
+    found = set(at.dataframe[0].value["name"])
+    assert {"Tempeh Reuben sandwich", "Reuben sandwich with Emmental and ham"} <= found
+    recipes = pd.read_csv(ROOT / "data" / "recipes.csv").set_index("recipe_id")
+    ings = pd.read_csv(ROOT / "data" / "recipe_ingredients.csv")
+    named = recipes[["name", "cuisine", "tags"]].fillna("").agg(" ".join, axis=1)
+    with_it = set(ings.loc[ings["food_id"] == "sauerkraut", "recipe_id"])
+    with_it |= set(named.index[named.str.contains("sauerkraut", case=False)])
+    assert found == set(recipes.loc[sorted(with_it), "name"])

@@ -80,6 +80,9 @@ def test_one_explanation_and_one_fix_per_cause():
                                                  for s in plan.shortfalls})
     fixes = [b for b in at.button if b.key and b.key.startswith("fix_")]
     assert len(fixes) <= len(lines)
+    (suggestion,) = plan.suggestions
+    assert suggestion["supplement"] and not suggestion["foods"]
+    assert f"- :material/lightbulb: {plain(suggestion['text'])}" in [m.value for m in at.markdown]
 
 
 def test_warfarin_mode_shows_each_days_k1_plus_k2_against_its_band():

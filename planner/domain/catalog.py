@@ -139,6 +139,14 @@ class Catalog:
         hit = self.ingredients["food_id"].isin(food_ids)
         return set(self.ingredients.loc[hit, "recipe_id"])
 
+    def recipe_search_text(self) -> pd.Series:
+        """Per recipe id, its name, cuisine, tags and ingredient names in one string."""
+        names = self.ingredients["food_id"].map(self.foods["name"]).fillna("")
+        used = names.groupby(self.ingredients["recipe_id"]).agg(" ".join)
+        r = self.recipes
+        return (r["name"] + " " + r["cuisine"].fillna("") + " " + r["tags"].fillna("") + " "
+                + used.reindex(r.index).fillna(""))
+
     def recipe_ingredients(self, recipe_id: str) -> pd.DataFrame:
         """One recipe's ingredients joined with the food name, category and price."""
         rows = self.ingredients[self.ingredients["recipe_id"] == recipe_id]

@@ -209,6 +209,12 @@ def shortfalls(groups: list[plan_summary.ShortfallGroup]) -> None:
             st.button(g.fix.label, key=f"fix_{i}", on_click=state.apply_fix, args=(g.fix,))
 
 
+def suggestions(found: list[dict]) -> None:
+    """Each close-the-gap suggestion as one line (usual servings, energy, or a supplement)."""
+    for s in found:
+        st.markdown(f"- :material/lightbulb: {plain(s['text'])}")
+
+
 def day_status(status: pd.DataFrame) -> None:
     """K2, D3, calcium and energy (and K1 + K2 on warfarin) per day against target: ✓ met,
     ✗ missed, plain = not judged that day; under a weekly minimum a day shows its week so far."""

@@ -117,6 +117,7 @@ else:
         st.warning("Not every target can be met with these settings; this is the closest plan.",
                    icon=":material/warning:")
         widgets.shortfalls(plan_summary.group_shortfalls(current.shortfalls))
+        widgets.suggestions(current.suggestions)
     widgets.how_found(current)
     st.subheader("Change a meal")
     meal_tools(cat, current)

@@ -15,7 +15,8 @@ recipes = cat.recipes
 
 st.title("Recipes")
 left, mid, right = st.columns(3)
-query = left.text_input("Search", key="recipe_search", placeholder="name, cuisine or tag")
+query = left.text_input("Search", key="recipe_search",
+                        placeholder="name, cuisine, tag or ingredient")
 diet = left.selectbox("Fits diet", [d.value for d in Diet], index=len(Diet) - 1,
                       key="recipe_diet")
 slots = mid.multiselect("Slot", [s.value for s in Slot], key="recipe_slots")
@@ -26,9 +27,8 @@ min_d3 = right.number_input(f"D3 per serving at least ({N.get(N.D3).unit})", min
                             value=0.0, step=1.0, key="recipe_min_d3")
 max_prep = right.slider("Prep time at most (min)", 5, 180, 180, step=5, key="recipe_max_prep")
 
-text = (recipes["name"] + " " + recipes["cuisine"].fillna("") + " " + recipes["tags"].fillna(""))
 keep = (
-    text.str.contains(query.strip(), case=False, regex=False)
+    cat.recipe_search_text().str.contains(query.strip(), case=False, regex=False)
     & recipes["diet"].map(Diet(diet).allows)
     & recipes["slots"].map(lambda s: not slots or any(x in s for x in slots))
     & recipes["allergens"].map(lambda a: not (a & set(free_of)))
