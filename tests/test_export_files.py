@@ -2,6 +2,8 @@
 
 import io
 import json
+import math
+import re
 
 import pandas as pd
 import pytest
@@ -79,8 +81,9 @@ def test_shopping_list_groups_by_category_with_measures_and_cost():
     # rice: 150 + 225 + 300 + 150 g; natto: 50 g; gouda: 100 g; salmon: 225 + 150 g
     assert rows["grams"].to_dict() == pytest.approx(
         {"rice": 825.0, "natto": 50.0, "gouda": 100.0, "salmon": 375.0})
-    assert rows.loc["rice", "measure"] == "5 ¼ cups"
-    assert rows.loc["gouda", "measure"] == "3 ½ oz"
+    assert rows.loc["rice", "measure"] == "", "cups and ounces are not metric"
+    assert rows.loc["gouda", "measure"] == "3 ½ slices"
+    assert rows.loc["salmon", "measure"] == "1 fillet"
     assert rows.loc["natto", "cost_eur"] == pytest.approx(0.050 * 10)
 
 
@@ -93,6 +96,7 @@ def test_shopping_list_without_portions_keeps_grams():
 def test_shopping_list_csv_reads_back():
     table = read_csv(export.shopping_list_csv(two_days(), CAT, PORTIONS))
     assert set(table["food"]) == {"Rice cooked", "Natto", "Gouda", "Salmon"}
+    assert set(table["category"]) <= set(export.CATEGORY_LABELS.values())
     assert table["cost_eur"].sum() == pytest.approx(
         export.shopping_list_frame(two_days(), CAT, PORTIONS)["cost_eur"].sum(), abs=0.02)
 
@@ -141,3 +145,32 @@ def test_any_plan_round_trips_through_json_and_csv(plan):
     rows = list(zip(table["day"], table["slot"], table["recipe_id"], table["servings"],
                     strict=True))
     assert rows == [(m.day, m.slot, m.recipe_id, m.servings) for m in plan.meals]
+
+
+def test_csv_numbers_are_rounded_and_labels_are_words():
+    plan = make_plan([(1, "lunch", "gouda_rice", 1.1), (1, "dinner", "salmon_rice", 1.3)],
+                     supplements=[SupplementDose(day=1, supplement_id="k2_mk7_100",
+                                                 name="K2 MK-7 100 µg", units=1)])
+    for data in (export.plan_to_csv(plan, CAT), export.shopping_list_csv(plan, CAT, PORTIONS)):
+        text = data.decode("utf-8-sig")
+        numbers = re.findall(r"(?<![\w.])\d+\.(\d+)", text)
+        assert numbers and max(map(len, numbers)) <= 3, text
+        assert not re.search(r"\b(nan|None)\b|\d\.0\b", text), text
+    shopping = read_csv(export.shopping_list_csv(plan, CAT, PORTIONS))
+    assert "Supplements" in set(shopping["category"])
+    assert not shopping["category"].str.contains("_").any()
+
+
+@pytest.mark.parametrize(("value", "rounded"), [
+    (4.3999999999999995, 4.4), (1705.26, 1705), (26.7616, 26.8), (0.020000000000000004, 0.02),
+    (0.0, 0.0), (-3.14159, -3.14)])
+def test_significant_figures(value, rounded):
+    assert export.significant(value) == rounded
+    assert math.isnan(export.significant(float("nan")))
+
+
+@pytest.mark.parametrize(("grams", "text"), [
+    (0.5, "0.5 g"), (0.01, "< 0.1 g"), (9.96, "10.0 g"), (10.4, "10 g"), (850.0, "850 g"),
+    (float("nan"), "")])
+def test_grams_never_read_zero(grams, text):
+    assert export.grams_text(grams) == text

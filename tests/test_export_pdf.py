@@ -30,8 +30,9 @@ def test_it_shows_the_week_goals_and_shopping_list(pdf):
         assert name in text
     assert "Vitamin K2 (menaquinones): at least 90 µg a day, averaged over the week" in text
     assert "Vitamin D3: at least 15 µg and at most 100 µg" in text
-    for cell in ("Rice cooked", "5 ¼ cups", "3 ½ oz", "Total"):
+    for cell in ("Rice cooked", "825 g", "3 ½ slices", "Cheese", "Total"):
         assert cell in text
+    assert " cup" not in text and " oz" not in text, "metric measures only"
     assert "K2 unknown for 89% of ingredients" in text
     assert "A fixture source" in text
     assert "Not medical advice" in text

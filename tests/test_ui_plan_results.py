@@ -3,6 +3,7 @@ cause, the warfarin band and a month in week tabs."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,8 @@ def test_supplements_show_in_the_cards_shopping_list_and_pdf(vegan_d3):
     assert not at.exception
     shown = " ".join(df.value.to_string() for df in at.dataframe)
     assert name in shown
+    assert {h.value for h in at.subheader} <= set(export.CATEGORY_LABELS.values())
+    assert not re.search(r"(?<![\d.])0 g|\bcups?\b|\boz\b|\bnan\b|\bNone\b", shown), shown
     assert any(plain(NOT_VEGAN_D3) in c.value for c in at.caption)
 
 

@@ -2,8 +2,10 @@
 
 Amounts are grams and registry units (see ``planner.domain.nutrients``); money is EUR.
 Household measures come from ``data/portions.csv`` (SR28 household weights:
-``food_id, amount, measure, grams, source``, e.g. ``rice,1,cup,158,…``); grams
-are always given as well, so a food without a known measure is never lost.
+``food_id, amount, measure, grams, source``, e.g. ``egg_whole,1,large,50,…``) and are
+metric: pieces, spoons for small amounts, millilitres for what SR28 measures in fluid
+ounces; never cups, ounces or pounds. Grams are always given as well, so a food without
+a known measure is never lost.
 """
 
 from __future__ import annotations
@@ -37,9 +39,13 @@ FONT = "DejaVu"
 # fpdf2 needs a Unicode TTF for µ and ·; Debian's fonts-dejavu-core puts DejaVu here.
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 SUPPLEMENT = "supplement"  # the shopping list's category of supplements
-# Shopping-list categories whose id does not read as a heading once capitalised
-CATEGORY_LABELS = {"fat_oil": "Fats and oils", "herb_spice": "Herbs and spices",
-                   "nut_seed": "Nuts and seeds", "supplement": "Supplements"}
+# Food categories (``foods.csv``) as headings; an unlisted one reads as its id in words
+CATEGORY_LABELS = {
+    "beverage": "Drinks", "cheese": "Cheese", "condiment": "Condiments", "dairy": "Dairy",
+    "egg": "Eggs", "fat_oil": "Fats and oils", "fermented": "Fermented foods", "fish": "Fish",
+    "fruit": "Fruit", "grain": "Grains", "herb_spice": "Herbs and spices",
+    "legume": "Legumes", "meat": "Meat", "nut_seed": "Nuts and seeds", "offal": "Offal",
+    "poultry": "Poultry", "vegetable": "Vegetables", "supplement": "Supplements"}
 DAY_WIDTH = 12  # mm, the week grid's day column
 CHART_SIZE = (420, 200)  # px, before vl-convert's 2× scale
 # Vulgar fractions a kitchen measure is rounded to below ``WHOLE_FROM`` measures.
@@ -49,15 +55,25 @@ FRACTIONS: tuple[tuple[float, str], ...] = (
 WHOLE_FROM = 10
 # A measure reads naturally when it counts 1 to 12 of something.
 NATURAL_COUNT = (1.0, 12.0)
+# US measures a metric kitchen does not use; a measure naming one is never shown.
+US_MEASURES = re.compile(
+    r"\b(cups?|oz|lbs?|pints?|quarts?|gallons?|cubic|inch(es)?|NLEA)\b|\d\"", re.IGNORECASE)
+SPOONS = frozenset({"tsp", "tbsp", "teaspoon", "tablespoon"})
+MAX_SPOONS = 4.0  # more than 4 tbsp is weighed or measured in ml
+MAX_PIECES = 20.0  # more than 20 of anything is weighed
+FLUID_OUNCE = re.compile(r"(?:(\d+(?:\.\d+)?) )?fl oz")
+FLUID_OUNCE_ML = 29.5735
 WORD_COST = 0.05  # per word of a measure's text: plain "cup" over "cup, chopped (1/2" pieces)"
 # First words of SR28 measures that are countable nouns (plural when more than one);
 # adjectives ("large") and abbreviations ("oz", "tbsp") stay as they are.
 COUNT_NOUNS = frozenset({
-    "bar", "bottle", "breast", "bunch", "can", "chop", "clove", "container", "cookie", "cube",
-    "cup", "dash", "drumstick", "ear", "egg", "fillet", "fruit", "glass", "head", "item", "jar",
-    "leaf", "link", "liver", "loaf", "package", "packet", "pat", "patty", "piece", "pinch", "pint",
-    "portion", "quart", "roast", "roll", "sandwich", "scoop", "serving", "slice", "spear", "sprig",
-    "stalk", "steak", "stick", "strip", "tablespoon", "teaspoon", "thigh", "unit", "wedge",
+    "almond", "bar", "block", "bottle", "box", "breast", "bunch", "can", "chop", "clove",
+    "container", "cookie", "cracker", "cube", "cup", "dash", "date", "drumstick", "ear", "egg",
+    "fillet", "fruit", "glass", "head", "item", "jar", "leaf", "link", "liver", "loaf",
+    "package", "packet", "pat", "patty", "piece", "pinch", "pint", "portion", "quart", "roast",
+    "roll", "sandwich", "scoop", "serving", "sheet", "slice", "spear", "sprig", "stalk",
+    "steak", "stick", "strip", "tablespoon", "teaspoon", "thigh", "tortilla", "unit", "wafer",
+    "wedge",
 })
 
 
@@ -77,11 +93,14 @@ def round_count(count: float) -> tuple[float, str]:
 
 
 def pluralize(measure: str) -> str:
-    """``measure`` with its first word in the plural when that word is a countable noun."""
+    """``measure`` with its first countable noun among its first two words in the plural
+    ("cup, chopped" → "cups, chopped", "individual packet" → "individual packets");
+    adjectives alone ("large") and abbreviations ("tbsp") stay."""
     head, sep, rest = measure.partition(" ")
     word = head.rstrip(",")
     if word not in COUNT_NOUNS:
-        return measure
+        second = rest.split(" ")[0].rstrip(",")
+        return head + sep + pluralize(rest) if second in COUNT_NOUNS else measure
     if word == "leaf":
         plural = "leaves"
     elif word.endswith(("ch", "sh", "s", "x")):
@@ -104,23 +123,67 @@ def _awkwardness(count: float, measure: str) -> float:
 
 
 def household_measure(grams: float, portions: pd.DataFrame) -> str:
-    """``grams`` of one food in its most natural household measure, e.g. "2 ½ cups".
+    """``grams`` of one food in its most natural metric household measure.
 
     ``portions`` holds that food's rows of ``amount, measure, grams`` (``amount``
-    measures weigh ``grams``). The least awkward measure wins: a count near 1–12
-    in few words; ties go to the earlier row. "" when the food has no portion or the
-    amount rounds to nothing.
+    measures weigh ``grams``). A food SR28 measures in fluid ounces reads in ml
+    ("250 ml"); otherwise the least awkward piece or spoon wins ("3 large", "1 ⅓ tbsp"):
+    a count near 1–12 in few words, at most 4 spoons or 20 pieces; ties go to the earlier row.
+    Cups, ounces and pounds are never used. "" when no measure fits or the amount
+    rounds to nothing.
     """
+    ml_per_gram = _ml_per_gram(portions)
+    if ml_per_gram is not None:
+        return millilitres(grams * ml_per_gram)
     best, best_distance = "", math.inf
     for row in portions.itertuples(index=False):
         count = grams / row.grams * row.amount
-        distance = _awkwardness(count, row.measure)
+        text = metric_measure(row.measure)
+        most = MAX_SPOONS if text.split(" ")[0].rstrip(",") in SPOONS else MAX_PIECES
+        if not text or count > most:
+            continue
+        distance = _awkwardness(count, text)
         if distance < best_distance:
             value, number = round_count(count)
-            measure = pluralize(row.measure) if value > 1 else row.measure
+            measure = pluralize(text) if value > 1 else text
             best = f"{number} {measure}" if number else ""
             best_distance = distance
     return best
+
+
+def metric_measure(measure: str) -> str:
+    """An SR28 measure without its US sizes ("slice (1 oz)" → "slice"); "" when it is a
+    US measure itself (cup, oz, lb, pint, quart, cubic inch, NLEA serving)."""
+    text = re.sub(r"\s*\([^)]*\)", lambda m: "" if US_MEASURES.search(m[0]) else m[0], measure)
+    return "" if US_MEASURES.search(text) else text.strip()
+
+
+def _ml_per_gram(portions: pd.DataFrame) -> float | None:
+    """Millilitres per gram from the food's fluid-ounce measure ("fl oz", "cup (8 fl oz)")."""
+    for row in portions.itertuples(index=False):
+        if found := FLUID_OUNCE.search(row.measure):
+            return row.amount * float(found.group(1) or 1) * FLUID_OUNCE_ML / row.grams
+    return None
+
+
+def millilitres(ml: float) -> str:
+    """A volume as a kitchen reads it: "5 ml" steps below 100 ml, then 10 ml, litres from
+    1 l ("1.25 l"); "" when it rounds to nothing."""
+    if ml >= 1000:
+        return f"{round(ml / 1000, 2):g} l"
+    step = 5 if ml < 100 else 10
+    rounded = round(ml / step) * step
+    return f"{rounded:.0f} ml" if rounded else ""
+
+
+def grams_text(grams: float) -> str:
+    """Grams as a shopping list prints them: whole grams from 10 g, one decimal below,
+    "< 0.1 g" for a trace, so an amount never reads "0 g"; "" for an unweighed item."""
+    if math.isnan(grams):
+        return ""
+    if grams < 0.05:
+        return "< 0.1 g"
+    return f"{grams:.0f} g" if grams >= 10 else f"{grams:.1f} g"
 
 
 def load_portions(data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
@@ -166,12 +229,29 @@ def neutralise(table: pd.DataFrame) -> pd.DataFrame:
     return table.assign(**{c: table[c].map(cell) for c in text})
 
 
+def significant(value: float, figures: int = 3) -> float:
+    """``value`` to ``figures`` significant figures but never past the units (1705.26 →
+    1705, 26.7616 → 26.8, 0.020000000000000004 → 0.02); NaN stays NaN."""
+    if not value or not math.isfinite(value):
+        return value
+    return round(value, max(0, figures - 1 - math.floor(math.log10(abs(value)))))
+
+
+def _csv(table: pd.DataFrame) -> bytes:
+    # %.15g prints a rounded float as written (4.4, not 4.3999999999999995; 75, not 75.0)
+    return (neutralise(table).to_csv(index=False, float_format="%.15g")
+            .encode(CSV_ENCODING))
+
+
 def plan_to_csv(plan: Plan, catalog: Catalog) -> bytes:
     """One row per meal: ``day, slot, recipe_id, name, servings, locked``, then every
-    registry nutrient for that meal (per-serving × servings, in the id's unit) and
-    ``cost_eur``. UTF-8 CSV with BOM.
+    registry nutrient for that meal (per-serving × servings, in the id's unit, to 3
+    significant figures) and ``cost_eur`` (cents). UTF-8 CSV with BOM.
     """
-    return neutralise(meal_table(plan, catalog)).to_csv(index=False).encode(CSV_ENCODING)
+    table = meal_table(plan, catalog)
+    ids = list(nutrients.ALL_IDS)
+    table[ids] = table[ids].map(significant)
+    return _csv(table.round({"cost_eur": 2}))
 
 
 def plan_to_json(plan: Plan) -> str:
@@ -257,9 +337,13 @@ def shopping_list_frame(
 def shopping_list_csv(
     plan: Plan, catalog: Catalog, portions: pd.DataFrame | None = None
 ) -> bytes:
-    """``shopping_list_frame`` as UTF-8 CSV (with BOM, so spreadsheets read µ and é)."""
-    items = shopping_list_frame(plan, catalog, portions).round({"grams": 0, "cost_eur": 2})
-    return neutralise(items).to_csv(index=False).encode(CSV_ENCODING)
+    """``shopping_list_frame`` as UTF-8 CSV (with BOM, so spreadsheets read µ and é):
+    categories as headings ("Fats and oils"), grams whole from 10 g (one decimal below),
+    cost in cents."""
+    items = shopping_list_frame(plan, catalog, portions)
+    items["category"] = items["category"].map(category_label)
+    items["grams"] = items["grams"].map(lambda g: round(g) if g >= 10 else round(g, 1))
+    return _csv(items.round({"cost_eur": 2}))
 
 
 def category_label(category: str) -> str:
@@ -338,14 +422,6 @@ def _chart_png(chart) -> bytes:
         chart.properties(width=CHART_SIZE[0], height=CHART_SIZE[1]).to_dict(), scale=2)
 
 
-def _grams(grams: float) -> str:
-    """Whole grams, with one decimal under 10 g so a pinch is not printed as 0; blank when
-    the item is not weighed (a supplement)."""
-    if math.isnan(grams):
-        return ""
-    return f"{grams:.0f}" if grams >= 10 else f"{grams:.1f}"
-
-
 def _source_lines(plan: Plan, catalog: Catalog) -> list[str]:
     """Citations behind the plan's figures: K2 and supplement sources in full, then each
     food table with the food numbers used ("USDA SR28: 01009, 16113")."""
@@ -400,8 +476,8 @@ def handout_pdf(plan: Plan, catalog: Catalog, portions: pd.DataFrame | None = No
 
     pdf.heading("Shopping list")
     items = shopping_list_frame(plan, catalog, portions)
-    rows = [["Category", "Food", "Grams", "Household measure", "Cost (€)"]]
-    rows += [[category_label(r.category), r.food, _grams(r.grams), r.measure,
+    rows = [["Category", "Food", "Amount", "Household measure", "Cost (€)"]]
+    rows += [[category_label(r.category), r.food, grams_text(r.grams), r.measure,
               f"{r.cost_eur:.2f}"] for r in items.itertuples(index=False)]
     rows.append(["", "Total", "", "", f"{items['cost_eur'].sum():.2f}"])
     pdf.grid(rows, (30, 62, 18, 50, 20))

@@ -6,6 +6,7 @@ import streamlit as st
 from planner.domain import nutrients as N
 from planner.domain.catalog import ALLERGENS, Diet, Slot
 from planner.domain.k2_evidence import KNOWN_GRADES, k2_text
+from planner.io import export
 from planner.ui import widgets
 from planner.ui.state import session as state
 
@@ -77,8 +78,12 @@ else:
     with ing:
         st.subheader("Ingredients (whole recipe)")
         rows = cat.recipe_ingredients(recipe_id)
+        rows = rows.assign(note=rows["note"].fillna(""),
+                           category=rows["category"].map(export.category_label))
         st.dataframe(rows[["name", "grams", "note", "category"]], hide_index=True,
-                     column_config={"grams": st.column_config.NumberColumn("g", format="%.0f")})
+                     column_config={"name": "Food",
+                                    "grams": st.column_config.NumberColumn("g", format="%.0f"),
+                                    "note": "Note", "category": "Category"})
     with nut:
         st.subheader("Per serving")
         ids = (N.ENERGY, N.PROTEIN, "fat_g", "carbs_g", "fiber_g", N.SODIUM, N.CALCIUM, N.K1,

@@ -22,15 +22,14 @@ else:
         st.subheader(export.category_label(str(category)))
         # The table starts from the remembered ticks: its own edits are lost on other pages.
         edited = st.data_editor(
-            rows.assign(got=rows.index.isin(kept))[["got", "food", "grams", "measure",
-                                                    "cost_eur"]],
+            rows.assign(got=rows.index.isin(kept), grams=rows["grams"].map(export.grams_text))[
+                ["got", "food", "grams", "measure", "cost_eur"]],
             key=f"ticks_{category}", hide_index=True, width="stretch",
             disabled=["food", "grams", "measure", "cost_eur"],
             column_config={
                 "got": st.column_config.CheckboxColumn("✓", width="small"),
                 "food": "Food",
-                "grams": st.column_config.NumberColumn("Grams", format="%.0f g",
-                                                       help="Blank for supplements"),
+                "grams": st.column_config.TextColumn("Amount", help="Blank for supplements"),
                 "measure": "Household measure",
                 "cost_eur": st.column_config.NumberColumn("Cost", format="€%.2f"),
             },
