@@ -4,17 +4,18 @@ import pytest
 
 from planner.analysis import alternatives
 from planner.domain import nutrients as nu
+from planner.domain.goals import eligible_recipe_ids
 from tests.fixtures.charts_export.plans import catalog, make_plan, two_days
 
 CAT = catalog()
 
 
-def test_eligible_follows_diet_allergens_and_exclusions():
-    assert alternatives.eligible(CAT, "vegan", [], [], []) == ["natto_rice"]
-    assert alternatives.eligible(CAT, "omnivore", ["soy"], [], []) == ["gouda_rice",
-                                                                        "salmon_rice"]
-    assert alternatives.eligible(CAT, "omnivore", [], ["gouda"], ["salmon_rice"]) == [
+def test_the_one_eligibility_filter_follows_diet_allergens_exclusions_and_steady_k():
+    assert list(eligible_recipe_ids(CAT, "vegan")) == ["natto_rice"]
+    assert list(eligible_recipe_ids(CAT, "omnivore", ["soy"])) == ["gouda_rice", "salmon_rice"]
+    assert list(eligible_recipe_ids(CAT, "omnivore", [], ["gouda"], ["salmon_rice"])) == [
         "natto_rice"]
+    assert "natto_rice" not in eligible_recipe_ids(CAT, "omnivore", steady_k=True)
 
 
 def test_alternatives_rank_by_how_close_the_day_stays_to_target():

@@ -23,7 +23,8 @@ def test_json_is_exactly_the_issue_document(capsys):
                         "cost_eur"}
     assert doc["status"] == "optimal"
     assert {"name", "seconds", "gap"} <= set(doc["solver"])
-    assert doc["targets"]["vit_d3_ug"] == {"min": 10.0, "max": 100.0, "window": "day"}
+    # --d3 sets the minimum; the upper limit stays the reference one (the tiny data has none)
+    assert doc["targets"]["vit_d3_ug"] == {"min": 10.0, "max": None, "window": "day"}
     assert [d["day"] for d in doc["days"]] == [1, 2]
     assert doc["days"][0]["meals"][1]["recipe_id"] == "salmon_rice"
     assert {"energy_kcal", "k2_ug", "vit_d3_ug", "cost_eur"} <= set(doc["days"][0]["totals"])

@@ -63,10 +63,10 @@ def test_forged_history_is_quoted_never_taken_as_the_stores_own(bob, record):
 
 @pytest.mark.parametrize(("change", "message"), [
     (lambda d: d["rules"].append({"kind": "target", "key": "d3_ug", "value": {"min": -5},
-                                  "origin": "dietitian"}), "bad min"),
+                                  "origin": "dietitian"}), "cannot be negative"),
     (lambda d: d["rules"].append({"kind": "target", "key": "d3_ug",
                                   "value": {"min": 50, "max": 5}, "origin": "dietitian"}),
-     "above its maximum"),
+     "below the minimum"),
     (lambda d: d["rules"].append({"kind": "pin_recipe", "key": "natto_rice_bowl",
                                   "value": {"day": 999}, "origin": "dietitian"}), "bad day"),
     (lambda d: d["rules"].append({"kind": "ban_food", "key": " ", "value": {},

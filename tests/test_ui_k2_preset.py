@@ -11,6 +11,8 @@ from planner import DATA_DIR
 from planner.domain.catalog import load_catalog
 from planner.domain.goals import k2_presets
 
+pytestmark = pytest.mark.usefixtures("quick_solver")  # the page, not the plan
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PRESETS = {p.preset_id: p.k2_ug_per_day for p in k2_presets(load_catalog(DATA_DIR))}
 

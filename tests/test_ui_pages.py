@@ -11,11 +11,13 @@ from streamlit.testing.v1 import AppTest
 
 from planner.ui.widgets import plain
 
+pytestmark = pytest.mark.usefixtures("quick_solver")  # the page, not the plan
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-PAGES = ["planner/ui/pages/plan.py", "planner/ui/pages/nutrients.py",
-         "planner/ui/pages/shopping.py", "planner/ui/pages/recipes.py",
-         "planner/ui/pages/sources.py"]
+PAGES = [f"planner/ui/pages/{name}.py" for name in (
+    "plan", "nutrients", "shopping", "recipes", "sources", "workspace", "workspace_import",
+    "workspace_share")]  # all eight pages of app.py
 TIMEOUT = 120
 
 
@@ -69,7 +71,8 @@ def test_swap_locks_the_choice_and_replan_keeps_it():
     at.button(key="swap").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert meals(at)["1:dinner"] == swap_to
-    assert [x.rsplit(":", 1)[0] for x in at.session_state["locks"]] == [f"1:dinner:{swap_to}"]
+    assert [(x.day, x.slot, x.recipe_id) for x in at.session_state["locks"]] == [
+        (1, "dinner", swap_to)]
     at.number_input(key="k2_min").set_value(120.0).run()
     at.button(key="replan").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -81,7 +84,8 @@ def test_lock_keeps_a_meal_through_replan():
     at.selectbox(key="meal_pick").set_value("2:lunch").run()
     before = meals(at)["2:lunch"]
     at.button(key="lock").click().run()
-    assert any(x.startswith(f"2:lunch:{before}:") for x in at.session_state["locks"])
+    assert [(x.day, x.slot, x.recipe_id) for x in at.session_state["locks"]] == [
+        (2, "lunch", before)]
     at.button(key="replan").click().run()
     assert meals(at)["2:lunch"] == before
 
@@ -112,7 +116,8 @@ def test_a_plan_loads_back_from_json_and_a_bad_file_keeps_it():
     fresh.run()
     assert not fresh.exception
     loaded = fresh.session_state["plan"]
-    assert meals(fresh) == meals(at) and loaded.status == "feasible", "re-checked, not trusted"
+    assert meals(fresh) == meals(at), "the same meals"
+    assert loaded.status == at.session_state["plan"].status != "optimal", "re-checked, not trusted"
     fresh.file_uploader(key="upload_plan").set_value(("bad.json", b"{not json", "text/plain"))
     fresh.run()
     assert any("could not be loaded" in e for e in errors(fresh))
@@ -217,26 +222,14 @@ def test_an_unreadable_cached_plan_is_ignored(tmp_path):
     assert "plan" not in again.session_state
 
 
-def test_a_one_click_fix_changes_the_goal_and_replans():
-    at = new_app()
-    at.selectbox(key="diet").set_value("vegan").run()
-    at.number_input(key="d3_min").set_value(50.0).run()
-    at.button(key="create_plan").click().run()
-    fix = at.session_state["plan"].shortfalls[0].fix
-    assert fix is not None
-    at.button(key="fix_0").click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert all(at.session_state[name] == value for name, value in fix.changes.items())
-    assert at.session_state["plan"].status != "relaxed"
-
-
-def test_a_broken_lock_in_the_link_is_explained_and_can_be_cleared():
+def test_a_broken_lock_in_the_link_is_named_and_left_out():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["locks"] = "garbage"
     at.run()
-    assert any("garbage" in e for e in errors(at)), errors(at)
-    at.button(key="clear_locks").click().run()
+    assert any("garbage" in w.value for w in at.warning), [w.value for w in at.warning]
     assert at.session_state["locks"] == [] and not errors(at)
+    at.button(key="create_plan").click().run()
+    assert not at.exception and at.session_state["plan"].meals
 
 
 def test_k2_reads_as_a_lower_bound_with_coverage_on_the_recipe_and_plan_pages():

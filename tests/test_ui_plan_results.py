@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from planner.domain.plan import NOT_VEGAN_D3
 from planner.io import export
+from planner.services.plan_request import param_for_field
 from planner.ui.state import session as state
 from planner.ui.widgets import plain
 from tests.fixtures.charts_export.pdf_text import pdf_text
@@ -101,3 +102,17 @@ def test_a_month_reads_as_a_month_in_week_tabs():
     assert at.header[0].value.startswith("Month plan (28 days")
     assert [t.label for t in at.tabs] == [f"Week {i}" for i in range(1, 5)]
 
+
+def test_a_one_click_fix_changes_the_goal_and_replans():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.selectbox(key="diet").set_value("vegan").run()
+    at.number_input(key="d3_min").set_value(50.0).run()
+    at.button(key="create_plan").click().run()
+    fix = at.session_state["plan"].shortfalls[0].fix
+    assert fix is not None
+    at.button(key="fix_0").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    for field, value in fix.changes.items():  # the fix names request fields
+        name = param_for_field(field)
+        assert name is not None and at.session_state[name] == value, (field, value)
+    assert at.session_state["plan"].status != "relaxed"

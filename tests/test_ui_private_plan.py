@@ -14,6 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from planner.io import export
 
+pytestmark = pytest.mark.usefixtures("quick_solver")  # the page, not the plan
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 TIMEOUT = 120

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+pytestmark = pytest.mark.usefixtures("quick_solver")  # the page, not the plan
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SHOPPING = "planner/ui/pages/shopping.py"
 PLAN = "planner/ui/pages/plan.py"

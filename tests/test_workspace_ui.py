@@ -194,7 +194,7 @@ def test_target_override_refuses_min_above_max_then_saves_with_its_window(store)
     at.number_input(key="ws_target_min").set_value(50.0)
     at.number_input(key="ws_target_max").set_value(20.0)
     at = at.button(key="ws_target_set").click().run()
-    assert "above its maximum" in texts(at, "error") and ws.rules(client.id) == []
+    assert "below the minimum" in texts(at, "error") and ws.rules(client.id) == []
     at.number_input(key="ws_target_max").set_value(100.0)
     at.selectbox(key="ws_target_window").set_value("week")
     at = at.button(key="ws_target_set").click().run()

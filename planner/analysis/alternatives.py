@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from planner.analysis.plan_summary import RELATIVE_TOLERANCE, WEEK_DAYS, meets_min
+from planner.analysis.plan_summary import RELATIVE_TOLERANCE, meets_min
 from planner.domain import nutrients as nu
-from planner.domain.catalog import Catalog, Diet
-from planner.domain.goals import Bound, SteadyK
+from planner.domain.catalog import Catalog
+from planner.domain.goals import WEEK_DAYS, Bound, SteadyK
 from planner.domain.plan import COST, TOTAL_KEYS, Plan, daily_totals
 
 STATUS_NUTRIENTS = (nu.K2, nu.D3, nu.CALCIUM, nu.ENERGY)
@@ -104,18 +104,6 @@ def _met(bound, value: float, daily: bool) -> bool | None:
     if weekly and daily and all(checks):
         return None  # under its limit; the weekly minimum is judged on the average
     return all(checks) if checks else None
-
-
-def eligible(catalog: Catalog, diet: str, allergens: Iterable[str],
-             exclude_foods: Iterable[str], exclude_recipes: Iterable[str]) -> list[str]:
-    """Ids of recipes that fit ``diet``, contain none of ``allergens`` and no excluded food."""
-    recipes = catalog.recipes
-    avoid = frozenset(allergens)
-    banned = set(exclude_recipes) | catalog.recipes_with_food(set(exclude_foods))
-    keep = (recipes["diet"].map(Diet(diet).allows)
-            & recipes["allergens"].map(lambda a: not (a & avoid))
-            & ~recipes.index.isin(banned))
-    return list(recipes.index[keep])
 
 
 def best_alternatives(plan: Plan, catalog: Catalog, day: int, slot: str,

@@ -16,11 +16,17 @@ import pandas as pd
 
 from planner.domain import nutrients as nu
 from planner.domain.catalog import Catalog, Diet
-from planner.domain.goals import MAX_SUPPLEMENT_UNITS, PORTIONS, PlanRequest, Window, eligible
+from planner.domain.goals import (
+    MAX_SUPPLEMENT_UNITS,
+    PORTIONS,
+    WEEK_DAYS,
+    PlanRequest,
+    Window,
+    eligible,
+)
 from planner.domain.plan import COST, Fix, Shortfall
 
 TOLERANCE = 1e-6
-BLOCK_DAYS = 7
 DIET_WORDS = {Diet.VEGETARIAN: "dairy and eggs", Diet.PESCATARIAN: "fish",
               Diet.OMNIVORE: "meat"}
 
@@ -56,12 +62,12 @@ def _unblockers(request: PlanRequest) -> list[tuple[str, PlanRequest, Fix]]:
             out.append((f"Allowing {DIET_WORDS[diet]} ({diet.value} meals)",
                         request.model_copy(update={"diet": diet}),
                         Fix(f"Switch to a {diet.value} diet", {"diet": diet.value})))
-    for field, words, key in (("exclude_allergens", "the allergen exclusions", "allergens"),
-                              ("exclude_foods", "the excluded foods", "exclude_foods"),
-                              ("exclude_recipes", "the excluded recipes", "exclude_recipes")):
+    for field, words in (("exclude_allergens", "the allergen exclusions"),
+                         ("exclude_foods", "the excluded foods"),
+                         ("exclude_recipes", "the excluded recipes")):
         if getattr(request, field):
             out.append((f"Lifting {words}", request.model_copy(update={field: ()}),
-                        Fix(f"Lift {words}", {key: []})))
+                        Fix(f"Lift {words}", {field: []})))
     return out
 
 
@@ -88,7 +94,7 @@ def explain_min(request: PlanRequest, catalog: Catalog, nutrient: str, target: f
     if request.budget_eur is not None:
         return (f"{label} can reach {reach:,.1f} {unit} a day, but not within the daily "
                 f"budget of €{request.budget_eur:.2f} together with the other targets. "
-                "Removing the budget may meet it.", Fix("Remove the budget", {"budget": None}))
+                "Removing the budget may meet it.", Fix("Remove the budget", {"budget_eur": None}))
     return (f"{label} can reach {reach:,.1f} {unit} a day on its own, but not together with "
             "the other targets (energy range, upper limits, variety or locked meals).", None)
 
@@ -108,7 +114,7 @@ def explain_max(request: PlanRequest, catalog: Catalog, nutrient: str, target: f
 
 def _block_means(series: pd.Series) -> list[tuple[str, float, int]]:
     days = list(series.index)
-    blocks = [days[i:i + BLOCK_DAYS] for i in range(0, len(days), BLOCK_DAYS)]
+    blocks = [days[i:i + WEEK_DAYS] for i in range(0, len(days), WEEK_DAYS)]
     return [("week" if len(blocks) == 1 else f"week {i + 1}", float(series[b].mean()), len(b))
             for i, b in enumerate(blocks)]
 

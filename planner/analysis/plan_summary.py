@@ -13,13 +13,13 @@ import pandas as pd
 
 from planner.domain import nutrients as nu
 from planner.domain.catalog import Catalog
+from planner.domain.goals import WEEK_DAYS
 from planner.domain.plan import Fix, Plan, Shortfall, daily_totals
 
 HEADLINE = (nu.K2, nu.D3, nu.CALCIUM)
 CARD_NUTRIENTS = (nu.K2, nu.D3)
 SUPPLEMENT = "supplement"
 RELATIVE_TOLERANCE = 1e-4  # a solver meets a bound to about 1e-6; a shown figure to its digits
-WEEK_DAYS = 7
 
 
 def meets_min(value: float, minimum: float) -> bool:

@@ -14,23 +14,13 @@ from collections.abc import Iterable
 import pandas as pd
 
 from planner.domain import nutrients as nu
-from planner.domain.catalog import ANIMAL_DIET, Catalog, Diet
-from planner.domain.goals import PlanRequest
+from planner.domain.catalog import Catalog, Diet
+from planner.domain.goals import PlanRequest, eligible_foods
 from planner.domain.plan import Shortfall, supplement_note
 from planner.optimize.cheapest_mix import cheapest_mix
 
 MAX_SERVINGS = 2.0  # usual servings per food and day, so a suggestion stays food one eats
 TOP_FOODS = 3
-
-
-def eligible_foods(catalog: Catalog, request: PlanRequest) -> pd.DataFrame:
-    """Foods of the request's diet, without excluded allergens or foods, with a price."""
-    foods = catalog.foods
-    avoid = set(request.exclude_allergens)
-    keep = (foods["animal"].map(lambda a: Diet(request.diet).allows(ANIMAL_DIET[a]))
-            & foods["allergens"].fillna("").map(lambda a: not (set(a.split("|")) & avoid))
-            & ~foods.index.isin(request.exclude_foods) & foods["price_per_kg"].notna())
-    return foods[keep]
 
 
 def usual_servings(catalog: Catalog) -> pd.Series:
@@ -58,6 +48,7 @@ def suggestions(shortfalls: Iterable[Shortfall], catalog: Catalog, request: Plan
         if s.achieved < s.target and s.nutrient in catalog.foods.columns:
             gaps[s.nutrient] = max(gaps.get(s.nutrient, 0.0), s.target - s.achieved)
     foods = eligible_foods(catalog, request)
+    foods = foods[foods["price_per_kg"].notna()]
     serving = usual_servings(catalog).reindex(foods.index).dropna()
     foods = foods.loc[serving.index]
     out = []

@@ -10,25 +10,27 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import Any
 
 from planner import DATA_DIR
 from planner.domain import nutrients as nu
 from planner.domain.catalog import CatalogError, Diet, Slot
-from planner.domain.goals import Bound, Lock, Profile, SteadyK, Window, default_request
+from planner.domain.goals import LifeStage, Sex, Window
 from planner.domain.plan import Plan
 from planner.io.catalog_cache import load_catalog_cached
+from planner.services.plan_request import RequestError, to_request
 
 SHOWN = (nu.ENERGY, nu.PROTEIN, nu.CALCIUM, nu.K2, nu.D3)
-# PlanRequest field → the flag a message should name
-FLAGS = {"days": "--days", "slots": "--slots", "locks": "--lock", "profile": "--sex/--age",
-         "exclude_allergens": "--exclude-allergen", "exclude_foods": "--exclude-food",
-         "exclude_recipes": "--exclude-recipe", "budget_eur": "--budget",
-         "max_repeats": "--max-repeats", "steady_k": "--warfarin", "time_limit_s": "--time-limit",
-         "diet": "--diet"}
-TARGET_FLAGS = {nu.K2: "--k2", nu.D3: "--d3", nu.CALCIUM: "--calcium", nu.ENERGY: "--kcal",
-                nu.PROTEIN: "--protein"}
+# goal parameter (or request field) → the flag a message should name
+FLAGS = {"days": "--days", "slots": "--slots", "locks": "--lock", "sex": "--sex", "age": "--age",
+         "life_stage": "--life-stage", "allergens": "--exclude-allergen",
+         "exclude_foods": "--exclude-food", "exclude_recipes": "--exclude-recipe",
+         "budget": "--budget", "max_repeats": "--max-repeats", "steady_k_ug": "--warfarin",
+         "steady_k_band": "--warfarin-band", "diet": "--diet", "k2_min": "--k2",
+         "k2_window": "--window", "d3_min": "--d3", "d3_max": "--d3", "d3_window": "--window",
+         "calcium_min": "--calcium", "calcium_max": "--calcium", "kcal_min": "--kcal",
+         "kcal_max": "--kcal", "protein_min": "--protein", "time_limit_s": "--time-limit",
+         "favourite_recipes": "--favourite", "solver": "--solver"}
 
 
 class ArgumentError(ValueError):
@@ -40,10 +42,10 @@ def add_plan_command(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("plan", help="plan meals for 1-28 days")
     p.add_argument("--days", type=int, default=7)
     p.add_argument("--slots", default=",".join(s.value for s in Slot))
-    p.add_argument("--sex", choices=["female", "male"], default="female")
+    p.add_argument("--sex", choices=[s.value for s in Sex], default=Sex.FEMALE.value)
     p.add_argument("--age", type=int, default=40)
-    p.add_argument("--life-stage", choices=["general", "pregnancy", "lactation"],
-                   default="general")
+    p.add_argument("--life-stage", choices=[s.value for s in LifeStage],
+                   default=LifeStage.GENERAL.value)
     p.add_argument("--k2", type=float, help="K2 minimum, µg/day")
     p.add_argument("--d3", type=float, help="D3 minimum, µg/day")
     p.add_argument("--calcium", type=float, help="calcium minimum, mg/day")
@@ -73,89 +75,48 @@ def add_plan_command(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def _kcal(text: str | None) -> Bound | None:
-    if text is None:
-        return None
-    try:
-        low, high = (float(x) for x in text.split("-"))
-    except ValueError:
-        raise ArgumentError(f"--kcal: expected MIN-MAX, got {text!r}") from None
-    return _bound("--kcal", low, high, Window.DAY)
-
-
-def _bound(flag: str, low: float | None, high: float | None, window: Window) -> Bound:
-    try:
-        return Bound(min=low, max=high, window=window)
-    except ValidationError as exc:
-        raise ArgumentError(f"{flag}: {_message(exc)}") from None
-
-
-def _locks(texts: list[str]) -> list[Lock]:
-    out = []
-    for text in texts:
-        parts = text.split(":")
-        if len(parts) not in (3, 4) or not parts[0].isdigit():
-            raise ArgumentError(f"--lock: expected DAY:SLOT:RECIPE_ID[:SERVINGS], got {text!r}")
+def goal_params(args: argparse.Namespace) -> dict[str, Any]:
+    """The goal parameters the flags set (a target flag not given keeps the reference)."""
+    params: dict[str, Any] = {
+        "days": args.days, "slots": [s for s in args.slots.split(",") if s], "sex": args.sex,
+        "age": args.age, "life_stage": args.life_stage, "diet": args.diet,
+        "allergens": args.exclude_allergen, "exclude_foods": args.exclude_food,
+        "exclude_recipes": args.exclude_recipe, "locks": args.lock,
+        "supplements": args.supplements, "max_repeats": args.max_repeats,
+        "budget": args.budget}
+    for prefix in ("k2", "d3"):
+        if getattr(args, prefix) is not None:
+            params |= {f"{prefix}_min": getattr(args, prefix), f"{prefix}_window": args.window}
+    if args.calcium is not None:
+        params["calcium_min"] = args.calcium
+    if args.protein is not None:
+        params["protein_min"] = args.protein
+    if args.kcal is not None:
         try:
-            out.append(Lock(day=int(parts[0]), slot=parts[1], recipe_id=parts[2],
-                            servings=float(parts[3]) if len(parts) == 4 else 1.0))
-        except (ValidationError, ValueError) as exc:
-            raise ArgumentError(f"--lock {text}: {_message(exc)}") from None
-    return out
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        err = exc.errors()[0]
-        return str(err["msg"]).removeprefix("Value error, ")
-    return str(exc).splitlines()[0]
+            params["kcal_min"], params["kcal_max"] = (float(x) for x in args.kcal.split("-"))
+        except ValueError:
+            raise ArgumentError(f"--kcal: expected MIN-MAX, got {args.kcal!r}") from None
+    if args.warfarin is not None:
+        params |= {"steady_k": True, "steady_k_ug": args.warfarin,
+                   "steady_k_band": args.warfarin_band}
+    return params
 
 
 def build_request(args: argparse.Namespace, catalog):
     """The PlanRequest the flags describe; ArgumentError naming the flag otherwise."""
-    targets = {}
-    for flag, nutrient in (("--k2", nu.K2), ("--d3", nu.D3)):
-        value = getattr(args, flag[2:])
-        if value is not None:
-            upper = 100.0 if nutrient == nu.D3 else None
-            targets[nutrient] = _bound(flag, value, upper if (upper or 0) >= value else None,
-                                       Window(args.window))
-    if args.calcium is not None:
-        targets[nu.CALCIUM] = _bound("--calcium", args.calcium, None, Window.DAY)
-    if args.protein is not None:
-        targets[nu.PROTEIN] = _bound("--protein", args.protein, None, Window.DAY)
-    if (kcal := _kcal(args.kcal)) is not None:
-        targets[nu.ENERGY] = kcal
     previous = None
     if args.previous is not None:
         try:
             previous = Plan.from_json(args.previous.read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ArgumentError(f"--previous: cannot read a plan ({_message(exc)})") from None
-    steady = None
-    if args.warfarin is not None:
-        try:
-            steady = SteadyK(value_ug=args.warfarin, band=args.warfarin_band / 100)
-        except ValidationError as exc:
-            raise ArgumentError(f"--warfarin: {_message(exc)}") from None
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ArgumentError(f"--previous: cannot read a plan ({first})") from None
     try:
-        profile = Profile(sex=args.sex, age=args.age, life_stage=args.life_stage)
-        return default_request(
-            catalog, profile, days=args.days, slots=[s for s in args.slots.split(",") if s],
-            targets=targets, diet=args.diet, exclude_allergens=args.exclude_allergen,
-            exclude_foods=args.exclude_food, exclude_recipes=args.exclude_recipe,
-            favourite_recipes=args.favourite, locks=_locks(args.lock),
-            supplements=args.supplements, steady_k=steady, max_repeats=args.max_repeats,
-            budget_eur=args.budget, previous=previous, time_limit_s=args.time_limit,
-            solver=args.solver)
-    except ValidationError as exc:
-        loc = exc.errors()[0]["loc"]
-        field = str(loc[0]) if loc else ""
-        flag = TARGET_FLAGS.get(str(loc[1])) if field == "targets" and len(loc) > 1 else None
-        raise ArgumentError(f"{flag or FLAGS.get(field, field)}: {_message(exc)}") from None
-    except ValueError as exc:
-        field = str(exc).split(":")[0]
-        raise ArgumentError(f"{FLAGS.get(field, field)}: {_message(exc)}") from None
+        return to_request(goal_params(args), catalog, favourite_recipes=args.favourite,
+                          previous=previous, time_limit_s=args.time_limit, solver=args.solver)
+    except RequestError as exc:
+        name, message = next(iter(exc.errors.items()))
+        raise ArgumentError(f"{FLAGS.get(name, name or '--data')}: {message}") from None
 
 
 @contextlib.contextmanager

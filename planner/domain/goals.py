@@ -8,6 +8,7 @@ intake, so its default comes from a named evidence preset (``k2_presets``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
@@ -16,16 +17,30 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from planner.domain import nutrients as nu
-from planner.domain.catalog import ALLERGENS, Catalog, Diet, Slot
+from planner.domain.catalog import ALLERGENS, ANIMAL_DIET, Catalog, Diet, Slot
 
 PORTIONS: tuple[float, ...] = (1.0, 1.5, 2.0)
 MAX_SUPPLEMENT_UNITS = 2  # per day and product
 STEADY_K_FOODS = ("natto",)  # food ids containing these are banned under steady vitamin K
 MAX_DAYS = 28
+WEEK_DAYS = 7  # a week block: weekly targets and the variety limit count over 7 days
 MAX_REPEATS = 7  # the largest variety limit: a recipe at most this often in 7 days
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+
+
+class LifeStage(StrEnum):
+    GENERAL = "general"
+    PREGNANCY = "pregnancy"
+    LACTATION = "lactation"
+
+
 # Energy band and protein floor per sex: typical adult needs (kcal, g), not from dri.csv.
-ENERGY_BAND = {"female": (1800.0, 2400.0), "male": (2200.0, 2900.0)}
-PROTEIN_FLOOR = {"female": 50.0, "male": 60.0}
+ENERGY_BAND = {Sex.FEMALE: (1800.0, 2400.0), Sex.MALE: (2200.0, 2900.0)}
+PROTEIN_FLOOR = {Sex.FEMALE: 50.0, Sex.MALE: 60.0}
 
 
 class Window(StrEnum):
@@ -36,17 +51,17 @@ class Window(StrEnum):
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Profile(_Frozen):
-    sex: Literal["male", "female"]
+    sex: Sex
     age: int = Field(ge=1, le=120)
-    life_stage: Literal["general", "pregnancy", "lactation"] = "general"
+    life_stage: LifeStage = LifeStage.GENERAL
 
     @model_validator(mode="after")
     def _stage_fits_sex(self) -> Profile:
-        if self.life_stage != "general" and self.sex != "female":
+        if self.life_stage != LifeStage.GENERAL and self.sex != Sex.FEMALE:
             raise ValueError(f"life_stage: {self.life_stage} applies to a female profile")
         return self
 
@@ -263,22 +278,57 @@ def default_request(catalog: Catalog, profile: Profile, **overrides: Any) -> Pla
     return request
 
 
+def steady_k_banned_foods(catalog: Catalog) -> set[str]:
+    """Foods left out under steady vitamin K (warfarin): natto, whose K2 swings a day's K."""
+    return {f for f in catalog.foods.index if any(k in f for k in STEADY_K_FOODS)}
+
+
+def steady_k_banned_supplements(catalog: Catalog) -> set[str]:
+    """Supplements left out under steady vitamin K: every one carrying K2."""
+    supplements = catalog.supplements
+    return set(supplements.index[supplements[nu.K2].fillna(0) > 0])
+
+
+def eligible_recipe_ids(catalog: Catalog, diet: Diet | str, allergens: Iterable[str] = (),
+                        exclude_foods: Iterable[str] = (), exclude_recipes: Iterable[str] = (),
+                        steady_k: bool = False) -> pd.Index:
+    """The one eligibility filter: recipes of ``diet`` without the allergens, foods or
+    recipe ids excluded (and natto under steady vitamin K)."""
+    recipes = catalog.recipes
+    banned_foods = set(exclude_foods) | (steady_k_banned_foods(catalog) if steady_k else set())
+    banned = set(exclude_recipes) | catalog.recipes_with_food(banned_foods)
+    avoid = frozenset(allergens)
+    keep = (recipes["diet"].map(Diet(diet).allows)
+            & recipes["allergens"].map(lambda a: not (a & avoid))
+            & ~recipes.index.isin(banned))
+    return recipes.index[keep]
+
+
+def eligible_foods(catalog: Catalog, request: PlanRequest) -> pd.DataFrame:
+    """Foods the request allows on their own: of its diet, without the excluded allergens
+    or foods (and natto under steady vitamin K)."""
+    foods = catalog.foods
+    avoid = set(request.exclude_allergens)
+    banned = set(request.exclude_foods) | (
+        steady_k_banned_foods(catalog) if request.steady_k is not None else set())
+    keep = (foods["animal"].map(lambda a: Diet(request.diet).allows(ANIMAL_DIET[a]))
+            & foods["allergens"].fillna("").map(lambda a: not (set(a.split("|")) & avoid))
+            & ~foods.index.isin(banned))
+    return foods[keep]
+
+
 def eligible(request: PlanRequest, catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Recipes and supplements the request allows (exclusions as pre-filtering).
 
-    Keeps recipes of the diet, without excluded allergens, foods or ids (natto
-    too under steady vitamin K) plus every locked recipe; supplements only when
-    allowed (none with K2 under steady vitamin K). Unknown amounts become 0.
+    Recipes pass ``eligible_recipe_ids``, and every locked recipe is kept;
+    supplements only when allowed (none with K2 under steady vitamin K).
+    Unknown amounts become 0.
     """
     recipes = catalog.recipes
-    banned_foods = set(request.exclude_foods)
-    if request.steady_k is not None:
-        banned_foods |= {f for f in catalog.foods.index if any(k in f for k in STEADY_K_FOODS)}
-    banned = set(request.exclude_recipes) | catalog.recipes_with_food(banned_foods)
-    avoid = frozenset(request.exclude_allergens)
-    keep = (recipes["diet"].map(Diet(request.diet).allows)
-            & recipes["allergens"].map(lambda a: not (a & avoid))
-            & ~recipes.index.isin(banned))
+    steady = request.steady_k is not None
+    keep = recipes.index.isin(eligible_recipe_ids(
+        catalog, request.diet, request.exclude_allergens, request.exclude_foods,
+        request.exclude_recipes, steady))
     keep |= recipes.index.isin([lock.recipe_id for lock in request.locks])
     ids = list(nu.ALL_IDS)
     chosen = recipes[keep].copy()
@@ -286,6 +336,7 @@ def eligible(request: PlanRequest, catalog: Catalog) -> tuple[pd.DataFrame, pd.D
     supplements = catalog.supplements.iloc[0:0] if not request.supplements else (
         catalog.supplements.copy())
     supplements[ids] = supplements[ids].fillna(0.0)
-    if request.steady_k is not None:
-        supplements = supplements[supplements[nu.K2] <= 0]
+    if steady:
+        supplements = supplements.drop(index=steady_k_banned_supplements(catalog) & set(
+            supplements.index))
     return chosen, supplements

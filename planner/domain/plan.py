@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import pandas as pd
@@ -17,7 +18,17 @@ from planner.domain import nutrients as nu
 from planner.domain.catalog import Catalog
 from planner.domain.goals import Bound
 
-STATUSES = ("optimal", "feasible", "relaxed", "failed")
+
+class PlanStatus(StrEnum):
+    """How a plan meets its goals: proven within the gap, valid, with shortfalls, none."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    RELAXED = "relaxed"
+    FAILED = "failed"
+
+
+STATUSES = tuple(PlanStatus)
 # Per-day totals written into the JSON document (plus cost_eur).
 TOTAL_KEYS = (nu.ENERGY, nu.PROTEIN, nu.CALCIUM, nu.K2, nu.K_TOTAL, nu.D3, nu.SODIUM)
 COST = "cost_eur"
@@ -46,7 +57,8 @@ class SupplementDose:
 
 @dataclass(frozen=True)
 class Fix:
-    """A one-click change of goal parameters (UI parameter name → new value)."""
+    """A one-click change of the request: ``PlanRequest`` field → new value (each caller
+    maps fields to its own inputs)."""
 
     label: str
     changes: dict[str, Any]

@@ -10,22 +10,21 @@ their status, solver gap and how many meals changed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from planner.domain import nutrients as nu
 from planner.domain.catalog import Catalog, Slot
 from planner.domain.goals import (
-    STEADY_K_FOODS,
-    Bound,
     Lock,
-    Profile,
-    SteadyK,
-    Window,
-    default_request,
+    PlanRequest,
+    steady_k_banned_foods,
+    steady_k_banned_supplements,
 )
 from planner.domain.plan import Plan, daily_totals
 from planner.io.export import plan_from_json_bytes
+from planner.services.plan_request import target_param, to_request
 from planner.store.records import ClientRecord, PlanVersionRecord, RuleKind, RuleRecord
 
 DIFF_NUTRIENTS = (nu.ENERGY, nu.PROTEIN, nu.CALCIUM, nu.K2, nu.K_TOTAL, nu.D3)
@@ -33,39 +32,41 @@ DIFF_NUTRIENTS = (nu.ENERGY, nu.PROTEIN, nu.CALCIUM, nu.K2, nu.K_TOTAL, nu.D3)
 
 def steady_k_bans(catalog: Catalog) -> list[RuleRecord]:
     """What steady vitamin K bans: natto foods and every supplement carrying K2."""
-    foods = [f for f in catalog.foods.index if any(k in f for k in STEADY_K_FOODS)]
-    pills = catalog.supplements.index[catalog.supplements[nu.K2].fillna(0) > 0]
-    return ([RuleRecord(RuleKind.BAN_FOOD, f) for f in foods]
-            + [RuleRecord(RuleKind.BAN_SUPPLEMENT, s) for s in pills])
+    return ([RuleRecord(RuleKind.BAN_FOOD, f) for f in sorted(steady_k_banned_foods(catalog))]
+            + [RuleRecord(RuleKind.BAN_SUPPLEMENT, s)
+               for s in sorted(steady_k_banned_supplements(catalog))])
 
 
 def client_request(client: ClientRecord, rules: list[RuleRecord], catalog: Catalog,
-                   days: int = 7, previous: Plan | None = None, **overrides):
+                   days: int = 7, previous: Plan | None = None, **fields: Any) -> PlanRequest:
     """The client's ``PlanRequest``: default targets for the profile, then the
-    client's overrides, bans, pins (a pin with day and slot is a lock, without
-    them a favourite) and steady vitamin K. ``previous`` asks for minimal change.
-    Raises ValueError naming the field at fault."""
+    client's targets (each replaces the reference bound), bans, pins (a pin with day and
+    slot is a lock, without them a favourite) and steady vitamin K. ``previous`` asks for
+    minimal change; ``fields`` set other request fields. Raises RequestError naming the
+    goal parameter at fault."""
     p = client.profile
-    profile = Profile(sex=p.sex, age=p.age, life_stage=p.life_stage)
     by_kind: dict[RuleKind, list[RuleRecord]] = {}
     for rule in rules:
         by_kind.setdefault(rule.kind, []).append(rule)
-    targets = {r.key: Bound(min=r.value.get("min"), max=r.value.get("max"),
-                            window=Window(r.value.get("window", "day")))
-               for r in by_kind.get(RuleKind.TARGET, [])}
+    params: dict[str, Any] = {
+        "sex": p.sex, "age": p.age, "life_stage": p.life_stage, "days": days,
+        "exclude_foods": [r.key for r in by_kind.get(RuleKind.BAN_FOOD, [])],
+        "exclude_recipes": [r.key for r in by_kind.get(RuleKind.BAN_RECIPE, [])],
+        "steady_k": client.steady_k}
+    if client.steady_k:
+        params["steady_k_ug"] = client.steady_k_baseline_ug
+    for r in by_kind.get(RuleKind.TARGET, []):
+        params |= {target_param(r.key, "min"): r.value.get("min"),
+                   target_param(r.key, "max"): r.value.get("max"),
+                   target_param(r.key, "window"): r.value.get("window", "day")}
     pins = by_kind.get(RuleKind.PIN_RECIPE, [])
-    locks = tuple(Lock(day=r.value["day"], slot=Slot(r.value["slot"]), recipe_id=r.key,
-                       servings=r.value.get("servings", 1.0))
-                  for r in pins if r.value.get("day") and r.value.get("slot")
-                  and r.value["day"] <= days)
+    params["locks"] = [Lock(day=r.value["day"], slot=r.value["slot"], recipe_id=r.key,
+                            servings=r.value.get("servings", 1.0))
+                       for r in pins if r.value.get("day") and r.value.get("slot")
+                       and r.value["day"] <= days]
     favourites = tuple(r.key for r in pins if not (r.value.get("day") and r.value.get("slot")))
-    return default_request(
-        catalog, profile, days=days, targets=targets, locks=locks,
-        favourite_recipes=favourites,
-        exclude_foods=tuple(r.key for r in by_kind.get(RuleKind.BAN_FOOD, [])),
-        exclude_recipes=tuple(r.key for r in by_kind.get(RuleKind.BAN_RECIPE, [])),
-        steady_k=SteadyK(value_ug=client.steady_k_baseline_ug) if client.steady_k else None,
-        previous=previous, **overrides)
+    return to_request(params, catalog, favourite_recipes=favourites, previous=previous,
+                      **fields)
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,14 @@ def pool() -> Pool:
         return _pool
 
 
+def set_pool(new: Pool | None) -> Pool | None:
+    """Make ``new`` this process's pool (None: made on next use); returns the one before."""
+    global _pool
+    with _lock:
+        previous, _pool = _pool, new
+        return previous
+
+
 def submit(request: PlanRequest, catalog: Catalog) -> Job:
     """Queue a solve on this process's pool; ``jobs.QueueFull`` when the line is full."""
     return pool().submit(request, catalog)

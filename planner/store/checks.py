@@ -8,11 +8,11 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from planner.domain.catalog import Slot
-from planner.domain.goals import MAX_DAYS, PORTIONS
+from planner.domain.goals import MAX_DAYS, PORTIONS, Bound, LifeStage, Sex
 from planner.store.records import ClientProfile, RuleKind, RuleRecord, StoreError
 
-SEXES = ("female", "male")
-LIFE_STAGES = ("general", "pregnancy", "lactation")  # as planner.domain.goals.Profile
+SEXES = tuple(Sex)
+LIFE_STAGES = tuple(LifeStage)
 RULE_ORIGINS = ("dietitian", "steady_k")
 MAX_STEADY_K_UG = 2000.0
 
@@ -58,19 +58,13 @@ class _Value(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
-class TargetValue(_Value):
-    min: float | None = Field(default=None, ge=0)
-    max: float | None = Field(default=None, ge=0)
-    window: str = Field(default="day", pattern="^(day|week)$")
-
-
 class PinValue(_Value):
     day: int | None = Field(default=None, ge=0, le=MAX_DAYS)
     slot: Slot | None = None
     servings: float | None = Field(default=None, gt=0, le=max(PORTIONS))
 
 
-VALUES = {RuleKind.TARGET: TargetValue, RuleKind.PIN_RECIPE: PinValue}
+VALUES = {RuleKind.TARGET: Bound, RuleKind.PIN_RECIPE: PinValue}  # a target is a goal bound
 
 
 def checked_rule(rule: RuleRecord) -> RuleRecord:
@@ -87,12 +81,10 @@ def checked_rule(rule: RuleRecord) -> RuleRecord:
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "value"
+        message = str(err["msg"]).removeprefix("Value error, ")
         raise StoreError(f"the {rule.kind.value} rule for {rule.key} has a bad {where}: "
-                         f"{err['msg']}") from None
-    if isinstance(value, TargetValue):
-        if value.min is None and value.max is None:
-            raise StoreError(f"the target for {rule.key} needs a minimum or a maximum")
-        if value.min is not None and value.max is not None and value.min > value.max:
-            raise StoreError(f"the minimum for {rule.key} is above its maximum")
+                         f"{message}") from None
+    if isinstance(value, Bound) and value.min is None and value.max is None:
+        raise StoreError(f"the target for {rule.key} needs a minimum or a maximum")
     return RuleRecord(rule.kind, rule.key, value.model_dump(mode="json", exclude_unset=True),
                       rule.origin)

@@ -11,10 +11,12 @@ import streamlit as st
 from planner.analysis import plan_summary
 from planner.domain import nutrients
 from planner.domain.catalog import ALLERGENS, Catalog, Diet
-from planner.domain.goals import MAX_DAYS
+from planner.domain.goals import MAX_DAYS, MAX_REPEATS, LifeStage, Sex
 from planner.domain.plan import Plan, SolverInfo
 from planner.io import export
+from planner.ui.state import goals as goal_state
 from planner.ui.state import session as state
+from planner.ui.state.url import GOALS
 
 NOT_MEDICAL_ADVICE = (
     "This planner is an aid for planning meals, **not medical advice**. Vitamin K intake must "
@@ -56,9 +58,11 @@ def disclaimer() -> None:
     st.info(NOT_MEDICAL_ADVICE, icon=":material/medical_information:")
 
 
-def _error_below(errors: Mapping[str, str], key: str, where=st) -> None:
-    if key in errors:
-        where.error(errors[key], icon=":material/error:")
+def _error_below(errors: Mapping[str, str], keys: str | tuple[str, ...], where=st) -> None:
+    """The problems with the goal parameters ``keys``, right below their inputs."""
+    for key in (keys,) if isinstance(keys, str) else keys:
+        if key in errors:
+            where.error(errors[key], icon=":material/error:")
 
 
 def _target_inputs(where, label: str, unit: str, keys: tuple[str, ...],
@@ -83,22 +87,23 @@ def goals_form(cat: Catalog, presets: list, errors: Mapping[str, str]) -> None:
     Changing the profile re-fills the targets from the reference intakes;
     choosing a K2 preset sets the K2 minimum to its daily amount.
     """
+    _error_below(errors, tuple(k for k in errors if k not in GOALS))  # no input owns these
     who, k2, d3, ca = st.columns(4)
     who.markdown("**Who**")
-    who.selectbox("Sex", ["female", "male"], key="sex", on_change=state.fill_targets,
+    who.selectbox("Sex", [s.value for s in Sex], key="sex", on_change=goal_state.fill_targets,
                   args=(cat,))
     who.number_input("Age (years)", min_value=1, max_value=120, step=1, key="age",
-                     on_change=state.fill_targets, args=(cat,))
-    who.selectbox("Life stage", ["general", "pregnancy", "lactation"], key="life_stage",
-                  on_change=state.fill_targets, args=(cat,))
-    _error_below(errors, "profile", who)
+                     on_change=goal_state.fill_targets, args=(cat,))
+    who.selectbox("Life stage", [s.value for s in LifeStage], key="life_stage",
+                  on_change=goal_state.fill_targets, args=(cat,))
+    _error_below(errors, ("sex", "age", "life_stage"), who)
 
     by_id = {p.preset_id: p for p in presets}
     k2.selectbox(
         "K2 evidence preset", ["", *by_id], key="k2_preset",
         format_func=lambda i: f"{by_id[i].label} ({by_id[i].k2_ug_per_day:g} µg/day)" if i
         else "custom",
-        on_change=state.apply_k2_preset, args=(presets,),
+        on_change=goal_state.apply_k2_preset, args=(presets,),
         help="Evidence, not a recommendation. "
         + " ".join(f"**{p.label}**: {p.citation}." for p in presets),
     )
@@ -119,14 +124,14 @@ def goals_form(cat: Catalog, presets: list, errors: Mapping[str, str]) -> None:
     recipes = cat.recipes["name"]
     diet.multiselect("Disliked recipes", list(recipes.index), key="exclude_recipes",
                      format_func=lambda r: recipes.get(r, r))
-    _error_below(errors, "exclusions", diet)
+    _error_below(errors, ("allergens", "exclude_foods", "exclude_recipes"), diet)
 
     when.markdown("**When**")
     when.slider("Days", 1, MAX_DAYS, key="days")
-    when.multiselect("Meal slots", state.ALL_SLOTS, key="slots")
-    _error_below(errors, "slots", when)
-    when.number_input("A recipe at most … times a week", min_value=1, max_value=14, step=1,
-                      key="max_repeats")
+    when.multiselect("Meal slots", goal_state.ALL_SLOTS, key="slots")
+    _error_below(errors, ("days", "slots", "locks"), when)
+    when.number_input("A recipe at most … times a week", min_value=1, max_value=MAX_REPEATS,
+                      step=1, key="max_repeats")
     _error_below(errors, "max_repeats", when)
     when.number_input("Budget per day (€)", min_value=0.0, value=None, step=1.0, key="budget",
                       placeholder="no limit")
@@ -143,7 +148,7 @@ def goals_form(cat: Catalog, presets: list, errors: Mapping[str, str]) -> None:
                            key="steady_k_ug")
         extra.number_input("Band (± %)", min_value=1.0, max_value=99.0, step=5.0,
                            key="steady_k_band")
-    _error_below(errors, "steady_k", extra)
+    _error_below(errors, ("steady_k", "steady_k_ug", "steady_k_band"), extra)
 
 
 def headline(plan: Plan, figures: list[plan_summary.Headline]) -> None:
@@ -206,7 +211,7 @@ def shortfalls(groups: list[plan_summary.ShortfallGroup]) -> None:
         st.markdown(f"- **{plain(g.nutrient_label)}** ({plain(', '.join(g.scopes))}): "
                     + plain(g.explanation))
         if g.fix is not None:
-            st.button(g.fix.label, key=f"fix_{i}", on_click=state.apply_fix, args=(g.fix,))
+            st.button(g.fix.label, key=f"fix_{i}", on_click=goal_state.apply_fix, args=(g.fix,))
 
 
 def suggestions(found: list[dict]) -> None:

@@ -8,6 +8,8 @@ from planner.domain.goals import PlanRequest, k2_presets
 from planner.domain.plan import Plan, supplement_note
 from planner.services import solve_service
 from planner.ui import job_progress, widgets
+from planner.ui.state import goals as goal_state
+from planner.ui.state import locks
 from planner.ui.state import session as state
 
 JOB = "plan_job"
@@ -31,7 +33,7 @@ def show_new_plan(new: Plan) -> None:
 
 def meal_tools(cat: Catalog, plan: Plan) -> None:
     """Pick one meal, then lock/unlock it, swap it for a ranked alternative, or ban its recipe."""
-    meals = {state.meal_id(m): m for m in plan.meals}
+    meals = {locks.meal_id(m): m for m in plan.meals}
     picked = st.selectbox("Meal", list(meals), key="meal_pick",
                           format_func=lambda i: f"Day {meals[i].day} · {meals[i].slot} — "
                                                 f"{meals[i].name} ×{meals[i].servings:g}")
@@ -39,12 +41,12 @@ def meal_tools(cat: Catalog, plan: Plan) -> None:
         return
     meal = meals[picked]
     lock_col, ban_col = st.columns(2)
-    lock_col.button("Unlock" if state.is_locked(meal) else "Lock this meal", key="lock",
-                    on_click=state.toggle_lock, args=(meal,), width="stretch")
-    ban_col.button(f"Ban “{widgets.plain(meal.name)}” and re-plan", key="ban", on_click=state.ban,
+    lock_col.button("Unlock" if locks.is_locked(meal) else "Lock this meal", key="lock",
+                    on_click=locks.toggle_lock, args=(meal,), width="stretch")
+    ban_col.button(f"Ban “{widgets.plain(meal.name)}” and re-plan", key="ban", on_click=locks.ban,
                    args=(meal.recipe_id,), width="stretch")
     options = alternatives.best_alternatives(plan, cat, meal.day, meal.slot,
-                                             state.eligible_recipes(cat))
+                                             goal_state.eligible_recipes(cat))
     if not options:
         st.caption("No other recipe fits this slot under the current goals.")
         return
@@ -57,7 +59,7 @@ def meal_tools(cat: Catalog, plan: Plan) -> None:
 def _swap(cat: Catalog, plan: Plan, meal) -> None:
     choice = st.session_state["swap_choice"]
     state.set_plan(alternatives.swap(plan, cat, meal.day, meal.slot, choice))
-    state.lock(meal.day, meal.slot, choice, meal.servings)
+    locks.lock(meal.day, meal.slot, choice, meal.servings)
 
 
 state.setup()
@@ -66,26 +68,26 @@ cat = state.catalog()
 st.title("K2·D3 Meal Planner")
 current = state.plan()
 last = state.last_plan()
-request, errors = state.build_request(cat)
+request, errors = goal_state.build_request(cat)
 st.caption("Set your goals, press **Create plan**, get a week of real meals.")
 for problem in state.url_errors():
     st.warning(problem, icon=":material/link_off:")
-goals_label = "Your goals" if current is None else f"Your goals: {state.goals_summary()}"
+goals_label = "Your goals" if current is None else f"Your goals: {goal_state.goals_summary()}"
 with st.expander(goals_label, expanded=current is None):  # no user text in the summary
     widgets.goals_form(cat, k2_presets(cat), errors)
 
-if state.locks():
-    st.button(f"Unlock all {len(state.locks())} locked meal(s)", key="clear_locks",
-              on_click=state.clear_locks)
+if locks.locks():
+    st.button(f"Unlock all {len(locks.locks())} locked meal(s)", key="clear_locks",
+              on_click=locks.clear_locks)
 go, again = st.columns(2)
 create = go.button("Create plan", key="create_plan", type="primary", width="stretch")
 replan = again.button("Re-plan (keep locks, change little)", key="replan", width="stretch",
                       disabled=last is None)
-replan = replan or state.take_pending_replan()
+replan = replan or goal_state.take_pending_replan()
 if (create or replan) and request is None:
     st.error("Fix the goals marked above first.", icon=":material/error:")
 elif create or replan:
-    solve(cat, state.build_request(cat, previous=last if replan else None)[0])
+    solve(cat, goal_state.build_request(cat, previous=last)[0] if replan else request)
 if (new := job_progress.follow(JOB)) is not None:
     show_new_plan(new)
 if ready := st.session_state.pop(READY, None):
@@ -101,11 +103,11 @@ elif not current.meals:
     st.error(f"The solver found no plan ({current.solver.status_text or current.status}). "
              "Try fewer days or looser goals.", icon=":material/error:")
 else:
-    days = list(range(1, state.goals()["days"] + 1))
+    days = list(range(1, goal_state.goals()["days"] + 1))
     st.header(plan_summary.heading(len(days)))
     widgets.headline(current, plan_summary.headlines(current, cat))
     for note in dict.fromkeys(supplement_note(cat, s.supplement_id) for s in current.supplements):
-        if note and state.goals()["diet"] == "vegan":
+        if note and goal_state.goals()["diet"] == "vegan":
             st.warning(note, icon=":material/eco:")
     widgets.day_cards(plan_summary.day_lines(current, cat), days)
     st.markdown("**K2, D3, calcium and energy each day, as a share of target**")

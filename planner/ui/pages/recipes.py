@@ -5,6 +5,7 @@ import streamlit as st
 
 from planner.domain import nutrients as N
 from planner.domain.catalog import ALLERGENS, Diet, Slot
+from planner.domain.goals import eligible_recipe_ids
 from planner.domain.k2_evidence import KNOWN_GRADES, k2_text
 from planner.io import export
 from planner.ui import widgets
@@ -30,9 +31,8 @@ max_prep = right.slider("Prep time at most (min)", 5, 180, 180, step=5, key="rec
 
 keep = (
     cat.recipe_search_text().str.contains(query.strip(), case=False, regex=False)
-    & recipes["diet"].map(Diet(diet).allows)
+    & recipes.index.isin(eligible_recipe_ids(cat, diet, free_of))
     & recipes["slots"].map(lambda s: not slots or any(x in s for x in slots))
-    & recipes["allergens"].map(lambda a: not (a & set(free_of)))
     & (recipes[N.K2].fillna(0) >= min_k2)
     & (recipes[N.D3].fillna(0) >= min_d3)
     & (recipes["prep_minutes"].fillna(0) <= max_prep)

@@ -4,13 +4,14 @@ record below the list."""
 import pandas as pd
 import streamlit as st
 
+from planner.domain.goals import LifeStage, Sex
 from planner.services.client_records import import_client
 from planner.store.records import ClientProfile, StoreError
 from planner.ui.pages import workspace_batch, workspace_client
 from planner.ui.state import workspace as workspace_state
 
-SEXES = ("female", "male")
-LIFE_STAGES = ("general", "pregnancy", "lactation")
+SEXES = tuple(Sex)
+LIFE_STAGES = tuple(LifeStage)
 
 st.title("Clients")
 ws = workspace_state.require_login()

@@ -15,6 +15,7 @@ import streamlit as st
 
 from planner.domain import nutrients as nu
 from planner.domain.catalog import Catalog, Slot
+from planner.domain.goals import LifeStage, Sex
 from planner.domain.plan import Plan
 from planner.io.export import handout_pdf, load_portions
 from planner.services import solve_service
@@ -100,10 +101,10 @@ def _profile(ws: Workspace, client: ClientRecord, cat: Catalog) -> None:
     with st.form(f"ws_profile_{client.id}"):
         name = st.text_input("Name", p.name, key=f"ws_profile_name_{client.id}")
         left, mid, right = st.columns(3)
-        sex = left.selectbox("Sex", ("female", "male"), ("female", "male").index(p.sex),
+        sexes, stages = [s.value for s in Sex], [s.value for s in LifeStage]
+        sex = left.selectbox("Sex", sexes, sexes.index(p.sex),
                              key=f"ws_profile_sex_{client.id}")
         age = mid.number_input("Age (years)", 1, 120, p.age, key=f"ws_profile_age_{client.id}")
-        stages = ("general", "pregnancy", "lactation")
         stage = right.selectbox("Life stage", stages, stages.index(p.life_stage),
                                 key=f"ws_profile_life_stage_{client.id}")
         weight = st.number_input("Weight (kg)", 2.0, 400.0, p.weight_kg,
