@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.domain.catalog import load_catalog
-from planner.services.client_records import QUOTED, export_client, import_client
+from planner.services.client_records import export_client, import_client
 from planner.store import accounts
 from planner.store.db import open_store
 from planner.store.records import ClientProfile, RuleKind, RuleRecord, StoreError
-from planner.store.repository import Workspace
+from planner.store.repository import QUOTED, Workspace
 
 GOALS = json.dumps({"days": 7})
 PLAN = json.dumps({"status": "optimal", "days": [{"day": 1, "meals": [

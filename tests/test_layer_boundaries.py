@@ -1,43 +1,114 @@
-"""The arrows of DESIGN.md: the domain never imports the UI; heavy libraries stay in one place."""
+"""The arrows of DESIGN.md, read from every module's imports: each layer imports only the
+layers below it, heavy libraries stay in their one layer, and benchmarks use only public
+names."""
 
 import ast
 from pathlib import Path
 
 import pytest
 
-PLANNER = Path(__file__).resolve().parent.parent / "planner"
+ROOT = Path(__file__).resolve().parent.parent
+PLANNER = ROOT / "planner"
 
-# library -> the only modules (relative to planner/) allowed to import it
-ALLOWED = {
-    "streamlit": lambda rel: rel.parts[0] == "ui",
-    "pulp": lambda rel: rel.parts[0] == "optimize",
-    "highspy": lambda rel: rel.parts[0] == "optimize",
-    "altair": lambda rel: rel.as_posix() == "analysis/charts.py",
+# layer (first folder under planner/) -> the planner layers it may import
+LAYERS = {
+    "domain": {"domain"},
+    "optimize": {"domain", "optimize"},
+    "analysis": {"domain", "optimize", "analysis"},
+    "io": {"domain", "analysis", "io"},
+    "store": {"domain", "store"},
+    "services": {"domain", "optimize", "analysis", "io", "store", "services"},
+    "ui": {"domain", "analysis", "io", "store", "services", "ui"},
+    "cli": {"domain", "analysis", "io", "store", "services", "cli"},
 }
+# library -> the layers allowed to import it
+LIBRARIES = {
+    "streamlit": {"ui"},
+    "pulp": {"optimize"},
+    "highspy": {"optimize"},
+    "sqlalchemy": {"store"},
+    "alembic": {"store"},
+    "altair": {"analysis"},
+}
+# what the UI may take from the store: value types, errors and the scoped repository;
+# opening the database is ui/state/workspace.py's job alone
+UI_STORE = {"planner.store.records", "planner.store.repository"}
+UI_OPENS_STORE = {"ui/state/workspace.py"}
 
 
-def imported_roots(path: Path) -> set[str]:
+def imports(path: Path) -> set[str]:
+    """Every module ``path`` imports, absolute names (``planner.domain.goals``, ``pandas``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    roots = set()
+    found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            roots |= {alias.name.split(".")[0] for alias in node.names}
+            found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            roots.add(node.module.split(".")[0])
-    return roots
+            found.add(node.module)
+            if node.module.split(".")[0] == "planner":  # a name may be a module
+                found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
 
 
-MODULES = sorted(PLANNER.rglob("*.py"))
+def layer_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "planner" and len(parts) > 1 and parts[1] in LAYERS else None
+
+
+MODULES = sorted(p for p in PLANNER.rglob("*.py") if p.parent != PLANNER)
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.relative_to(PLANNER).as_posix())
-def test_module_imports_respect_the_layers(path):
+def test_each_module_imports_only_the_layers_below_it(path):
     rel = path.relative_to(PLANNER)
-    for library, allowed in ALLOWED.items():
-        if library in imported_roots(path):
-            assert allowed(rel), f"planner/{rel} imports {library}, which belongs elsewhere"
+    layer = rel.parts[0]
+    assert layer in LAYERS, f"planner/{rel} is in no layer"
+    for module in imports(path):
+        target = layer_of(module)
+        assert target is None or target in LAYERS[layer], (
+            f"planner/{rel} ({layer}) imports {module} ({target})")
+        library = module.split(".")[0]
+        if library in LIBRARIES:
+            assert layer in LIBRARIES[library], f"planner/{rel} imports {library}"
+        if layer == "ui" and target == "store" and rel.as_posix() not in UI_OPENS_STORE:
+            assert any(module == m or module.startswith(m + ".") for m in UI_STORE), (
+                f"planner/{rel} reaches into the store: {module}")
+
+
+def test_the_domain_imports_no_storage_and_no_framework():
+    for path in (PLANNER / "domain").rglob("*.py"):
+        roots = {m.split(".")[0] for m in imports(path)}
+        assert not roots & {"streamlit", "sqlalchemy", "pulp", "highspy", "altair", "fpdf"}, path
 
 
 def test_the_check_sees_imports():
-    sample = PLANNER / "domain" / "catalog_schema.py"
-    assert {"pandas", "pandera"} <= imported_roots(sample)
+    sample = imports(PLANNER / "ui" / "pages" / "plan.py")
+    assert {"streamlit", "planner.services.solve_service", "planner.domain.goals"} <= sample
+    assert layer_of("planner.services.plan_request") == "services"
+    assert layer_of("pandas") is None
+
+
+def private_uses(path: Path) -> list[str]:
+    """Names starting with one underscore that ``path`` imports from planner or reads as
+    an attribute of an imported planner module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    planner_names = set()
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("planner"):
+            for alias in node.names:
+                planner_names.add(alias.asname or alias.name)
+                if alias.name.startswith("_"):
+                    found.append(f"{node.module}.{alias.name}")
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id in planner_names and node.attr.startswith("_")
+                and not node.attr.startswith("__")):
+            found.append(f"{node.value.id}.{node.attr}")
+    return found
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "benchmarks").glob("*.py")) + MODULES,
+                         ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_benchmarks_and_modules_use_only_public_names_of_other_modules(path):
+    assert private_uses(path) == []

@@ -158,10 +158,9 @@ def week_text(plan: Plan) -> str:
 def run(args: argparse.Namespace) -> int:
     """Build the request, solve, print; 2 with one line on stderr for a bad argument.
     The time limit counts from here: loading, solving and output all fit in it."""
-    from planner.optimize import Deadline, settle
     from planner.services import make_plan as model
 
-    deadline = Deadline(args.time_limit) if args.time_limit > 0 else None
+    deadline = model.Deadline(args.time_limit) if args.time_limit > 0 else None
     try:
         catalog = load_catalog_cached(args.data)
         request = build_request(args, catalog)
@@ -174,5 +173,5 @@ def run(args: argparse.Namespace) -> int:
     with _quiet_stdout():
         plan = model.solve(request, catalog, deadline, args.method)
     print(plan.to_json() if args.json else week_text(plan), flush=True)
-    settle()  # no solver thread left inside HiGHS when the process exits
+    model.settle()  # no solver thread left inside HiGHS when the process exits
     return 0 if plan.status != "failed" else 1

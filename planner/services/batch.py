@@ -16,8 +16,7 @@ from datetime import date, timedelta
 
 from planner.domain.catalog import Catalog
 from planner.domain.goals import PlanRequest
-from planner.domain.plan import Plan
-from planner.services.client_plans import client_request
+from planner.services.client_plans import read_versions, save_version, stored_request
 from planner.services.jobs import Job, JobError, Pool, QueueFull
 from planner.store.records import ClientRecord, StoreError
 from planner.store.repository import Workspace
@@ -109,11 +108,11 @@ def replan_clients(ws: Workspace, catalog: Catalog, pool: Pool, note: str,
 def _prepare(ws: Workspace, catalog: Catalog, client: ClientRecord,
              time_limit_s: float | None) -> _Work:
     latest = ws.latest_number(client.id)
-    previous = None if latest is None else Plan.from_json(ws.version(client.id, latest).plan_json)
+    previous = None if latest is None else read_versions(  # a damaged version: start afresh
+        [ws.version(client.id, latest)], catalog)[0].plan
     days = max((m.day for m in previous.meals), default=DEFAULT_DAYS) if previous else DEFAULT_DAYS
     limit = {} if time_limit_s is None else {"time_limit_s": time_limit_s}
-    request = client_request(client, ws.rules(client.id), catalog, days=days, previous=previous,
-                             **limit)
+    request = stored_request(ws, client, catalog, days, previous, **limit)
     return _Work(client, request, latest)
 
 
@@ -127,8 +126,7 @@ def _save(ws: Workspace, work: _Work, job: Job, note: str) -> Replanned:
         return Replanned(work.client.id, name, status=plan.status,
                          reason=f"no plan found ({plan.solver.status_text or 'no solution'})")
     try:
-        version = ws.save_plan(work.client.id, work.request.model_dump_json(), plan.to_json(),
-                               note, based_on=work.based_on)
+        version = save_version(ws, work.client.id, work.request, plan, note, work.based_on)
     except StoreError as exc:
         return Replanned(work.client.id, name, status=plan.status, reason=str(exc))
     return Replanned(work.client.id, name, version.number, plan.status)

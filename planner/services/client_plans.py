@@ -26,6 +26,7 @@ from planner.domain.plan import Plan, daily_totals
 from planner.io.export import plan_from_json_bytes
 from planner.services.plan_request import target_param, to_request
 from planner.store.records import ClientRecord, PlanVersionRecord, RuleKind, RuleRecord
+from planner.store.repository import Workspace
 
 DIFF_NUTRIENTS = (nu.ENERGY, nu.PROTEIN, nu.CALCIUM, nu.K2, nu.K_TOTAL, nu.D3)
 
@@ -67,6 +68,20 @@ def client_request(client: ClientRecord, rules: list[RuleRecord], catalog: Catal
     favourites = tuple(r.key for r in pins if not (r.value.get("day") and r.value.get("slot")))
     return to_request(params, catalog, favourite_recipes=favourites, previous=previous,
                       **fields)
+
+
+def stored_request(ws: Workspace, client: ClientRecord, catalog: Catalog, days: int = 7,
+                   previous: Plan | None = None, **fields: Any) -> PlanRequest:
+    """The client's ``PlanRequest`` from the rules stored in ``ws`` (``client_request``)."""
+    return client_request(client, ws.rules(client.id), catalog, days, previous, **fields)
+
+
+def save_version(ws: Workspace, client_id: int, request: PlanRequest, plan: Plan, note: str,
+                 based_on: int | None) -> PlanVersionRecord:
+    """Save ``plan``, made for ``request``, as the client's next version (audited by the
+    workspace); Conflict when a version newer than ``based_on`` was saved meanwhile."""
+    return ws.save_plan(client_id, request.model_dump_json(), plan.to_json(), note,
+                        based_on=based_on)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ and plans, not the history's authors and dates.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -33,22 +33,21 @@ from planner.store.checks import (
     check_text,
     checked_rule,
 )
-from planner.store.db import error_as_message, writing
-from planner.store.models import AuditEntry, Client, PlanVersion, Rule
+from planner.store.db import error_as_message
 from planner.store.records import (
     ClientProfile,
     ClientRecord,
+    ImportedVersion,
     RuleKind,
     RuleRecord,
     StoreError,
 )
-from planner.store.repository import Workspace, checksum, to_record
+from planner.store.repository import Workspace
 
 FORMAT = "k2d3-client-record"
 FORMAT_VERSION = 1
 MAX_BYTES = 5 * 1024 * 1024  # the upload limit in .streamlit/config.toml
 MAX_PLAN_CHARS = 1024 * 1024  # as planner.io.plan_document.MAX_BYTES
-QUOTED = "quoted from the file"
 QUOTE_CHARS = 1000
 
 Text = Annotated[str, Field(max_length=TEXT_LIMITS["notes"])]
@@ -199,24 +198,8 @@ def import_client(workspace: Workspace, text: str | bytes, catalog: Catalog | No
     """Create a client of ``workspace``'s dietitian from an exported record (see the
     module docstring for what is checked and what is kept)."""
     doc = parse_client(text, catalog)
-    now, who = datetime.now(UTC), workspace.account.username
-    with writing(workspace.sessions) as session:
-        row = Client(dietitian_id=workspace.account.id, archived=doc.archived,
-                     steady_k=doc.steady_k, steady_k_baseline_ug=doc.steady_k_baseline_ug,
-                     created_at=now, updated_at=now, **doc.profile.model_dump())
-        session.add(row)
-        session.flush()
-        session.add_all(Rule(client_id=row.id, kind=r.kind.value, key=r.key, value=r.value,
-                             origin=r.origin) for r in doc.rules)
-        quotes = _quotes(doc)
-        session.add_all(AuditEntry(client_id=row.id, actor=who, at=now, action=QUOTED,
-                                   detail={"unverified": line}) for line in quotes)
-        session.add(AuditEntry(client_id=row.id, actor=who, at=now, action="import client",
-                               detail={"versions": len(doc.versions), "rules": len(doc.rules),
-                                       "quoted lines": len(quotes)}))
-        session.add_all(PlanVersion(client_id=row.id, number=v.number, goals_json=v.goals,
-                                    plan_json=v.plan, checksum=checksum(v.goals, v.plan),
-                                    author=who, note=v.note, created_at=now)
-                        for v in doc.versions)
-        session.flush()
-        return to_record(row)
+    return workspace.import_client(
+        ClientProfile(**doc.profile.model_dump()), archived=doc.archived,
+        steady_k=doc.steady_k, steady_k_baseline_ug=doc.steady_k_baseline_ug,
+        rules=list(doc.rules), quotes=_quotes(doc),
+        versions=[ImportedVersion(v.number, v.goals, v.plan, v.note) for v in doc.versions])

@@ -1,6 +1,6 @@
 """Make a plan: the optimizer's solution, explained and with close-the-gap suggestions.
 
-``solve`` is what the Plan page, the CLI and the workspace call: it checks the
+``solve`` is what every solve job runs (Plan page, workspace, batch) and the CLI: it checks the
 request against the catalog, asks ``planner.optimize`` for a solution by the
 request's deadline, and composes the ``Plan`` through the same check as any plan
 put on screen (``plan_check.recheck``: totals, shortfalls, rule breaks, suggestions).
@@ -15,7 +15,9 @@ from planner.analysis import plan_check
 from planner.domain.catalog import Catalog
 from planner.domain.goals import PlanRequest, check_against_catalog, eligible
 from planner.domain.plan import Plan, SolverInfo
-from planner.optimize import Deadline
+from planner.optimize import Deadline, settle
+
+__all__ = ["Deadline", "compose", "settle", "solve"]  # a deadline is part of a request
 
 KEEP_SHARE = 0.5  # of the time left for a re-plan that keeps every previous meal
 COMPOSE_SECONDS = 0.15  # kept from the optimizer for totals, explanations and suggestions

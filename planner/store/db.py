@@ -107,8 +107,11 @@ def error_as_message(method):
     return call
 
 
+Store = sessionmaker[Session]  # an open store: makes sessions on its database
+
+
 @contextmanager
-def writing(sessions: sessionmaker[Session]) -> Iterator[Session]:
+def writing(sessions: Store) -> Iterator[Session]:
     """A write transaction (committed on leaving, rolled back on an error)."""
     with sessions.begin() as session:
         session.connection(execution_options={WRITE: True})
@@ -129,7 +132,7 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def open_store(url: str | None = None) -> sessionmaker[Session]:
+def open_store(url: str | None = None) -> Store:
     """Migrate, then return a session factory for the store at ``url``."""
     engine = make_engine(url)
     upgrade(engine)

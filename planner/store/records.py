@@ -93,3 +93,13 @@ class PlanVersionRecord:
     author: str
     note: str
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class ImportedVersion:
+    """A plan version read from an exported client record (checked before it is kept)."""
+
+    number: int
+    goals_json: str
+    plan_json: str
+    note: str

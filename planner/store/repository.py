@@ -37,6 +37,7 @@ from planner.store.records import (
     ClientProfile,
     ClientRecord,
     Conflict,
+    ImportedVersion,
     NotFound,
     PlanVersionRecord,
     RuleKind,
@@ -45,6 +46,7 @@ from planner.store.records import (
 )
 
 STEADY_K = "steady_k"
+QUOTED = "quoted from the file"  # audit action of a history line copied from an import
 
 
 def utc(moment: datetime) -> datetime:
@@ -125,6 +127,34 @@ class Workspace:
             session.add(row)
             session.flush()
             self._audit(session, row.id, "create client", {"name": profile.name})
+            return to_record(row)
+
+    def import_client(self, profile: ClientProfile, *, archived: bool, steady_k: bool,
+                      steady_k_baseline_ug: float | None, rules: list[RuleRecord],
+                      versions: list[ImportedVersion], quotes: list[str]) -> ClientRecord:
+        """A client of this dietitian from an exported record its caller has checked: its
+        rules and versions (authored by this dietitian, now), the file's own history as
+        ``QUOTED`` audit lines, and one "import client" entry."""
+        now, who = datetime.now(UTC), self.account.username
+        with writing(self.sessions) as session:
+            row = Client(dietitian_id=self.account.id, archived=archived, steady_k=steady_k,
+                         steady_k_baseline_ug=steady_k_baseline_ug, created_at=now,
+                         updated_at=now, **asdict(profile))
+            session.add(row)
+            session.flush()
+            session.add_all(Rule(client_id=row.id, kind=r.kind.value, key=r.key, value=r.value,
+                                 origin=r.origin) for r in rules)
+            session.add_all(AuditEntry(client_id=row.id, actor=who, at=now, action=QUOTED,
+                                       detail={"unverified": line}) for line in quotes)
+            session.add(AuditEntry(client_id=row.id, actor=who, at=now, action="import client",
+                                   detail={"versions": len(versions), "rules": len(rules),
+                                           "quoted lines": len(quotes)}))
+            session.add_all(PlanVersion(client_id=row.id, number=v.number,
+                                        goals_json=v.goals_json, plan_json=v.plan_json,
+                                        checksum=checksum(v.goals_json, v.plan_json),
+                                        author=who, note=v.note, created_at=now)
+                            for v in versions)
+            session.flush()
             return to_record(row)
 
     def get_client(self, client_id: int) -> ClientRecord:

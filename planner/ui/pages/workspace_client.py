@@ -20,11 +20,12 @@ from planner.domain.plan import Plan
 from planner.io.export import handout_pdf, load_portions
 from planner.services import solve_service
 from planner.services.client_plans import (
-    client_request,
     history_frame,
     plan_diff,
     read_versions,
+    save_version,
     steady_k_bans,
+    stored_request,
 )
 from planner.services.client_records import export_client
 from planner.services.jobs import JobError, QueueFull
@@ -186,9 +187,8 @@ def _rules(ws: Workspace, client: ClientRecord, cat: Catalog) -> None:
 def _solve_and_save(ws: Workspace, client: ClientRecord, cat: Catalog, previous: Plan | None,
                     based_on: int | None, note: str) -> None:
     try:
-        request = client_request(client, ws.rules(client.id), cat,
-                                 days=int(st.session_state.get("ws_plan_days", 7)),
-                                 previous=previous)
+        request = stored_request(ws, client, cat, int(st.session_state.get("ws_plan_days", 7)),
+                                 previous)
     except ValueError as exc:
         st.error(f"The client's goals cannot be planned: {exc}")
         return
@@ -201,8 +201,7 @@ def _solve_and_save(ws: Workspace, client: ClientRecord, cat: Catalog, previous:
         status.update(label=f"Plan ready ({plan.status}, {plan.solver.seconds:.1f} s).",
                       state="complete")
     try:
-        version = ws.save_plan(client.id, request.model_dump_json(), plan.to_json(), note,
-                               based_on=based_on)
+        version = save_version(ws, client.id, request, plan, note, based_on)
     except StoreError as exc:
         st.error(str(exc))
         return

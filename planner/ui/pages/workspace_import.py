@@ -4,15 +4,14 @@ data editor, then save the recipe for this dietitian's plans. Nothing is saved b
 import pandas as pd
 import streamlit as st
 
-from planner.domain.catalog import derive_recipes
 from planner.io.export import load_portions
 from planner.io.recipe_import import (
     CSV_TEMPLATE,
     RecipeImportError,
-    finalize,
     read_recipes,
     review_frame,
 )
+from planner.services.recipe_imports import save_recipe
 from planner.store.records import StoreError
 from planner.ui.state import session as state
 from planner.ui.state import workspace as workspace_state
@@ -65,16 +64,10 @@ edited = st.data_editor(
     })
 if st.button("Save recipe", key="ws_recipe_save", type="primary"):
     try:
-        recipe = finalize(draft, edited, cat, {r.recipe_id for r in ws.recipes()})
-        ws.save_recipe(recipe)
+        recipe, facts = save_recipe(ws, draft, edited, cat)
     except (RecipeImportError, StoreError) as exc:
         st.error(str(exc))
         st.stop()
-    rows = pd.DataFrame([{"recipe_id": recipe.recipe_id, "food_id": f, "grams": g, "note": n}
-                         for f, g, n in recipe.ingredients])
-    meta = pd.DataFrame([{"recipe_id": recipe.recipe_id, "name": recipe.name,
-                          "slots": "|".join(recipe.slots), "servings": recipe.servings}])
-    facts = derive_recipes(meta, rows, cat.foods).iloc[0]
     st.success(f"Saved “{recipe.name}”: {facts['energy_kcal']:.0f} kcal, K2 "
                f"{facts['k2_ug']:.1f} µg, D3 {facts['vit_d3_ug']:.1f} µg per serving; K2 known "
                f"for {facts['k2_coverage']:.0%} of the ingredient mass. It is now available to "

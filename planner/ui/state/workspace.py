@@ -9,12 +9,11 @@ dietitian has logged in.
 from __future__ import annotations
 
 import streamlit as st
-from sqlalchemy.orm import Session, sessionmaker
 
 from planner.domain.catalog import Catalog
 from planner.io.recipe_import import with_recipes
 from planner.store import accounts
-from planner.store.db import database_url, open_store
+from planner.store.db import Store, database_url, open_store
 from planner.store.records import Account, AuthError
 from planner.store.repository import Workspace
 from planner.ui.state import session as state
@@ -23,11 +22,11 @@ ACCOUNT = "ws_account"
 
 
 @st.cache_resource(show_spinner="Opening the workspace store…")
-def _open(url: str) -> sessionmaker[Session]:
+def _open(url: str) -> Store:
     return open_store(url)
 
 
-def store() -> sessionmaker[Session]:
+def store() -> Store:
     """The session factory of ``DATABASE_URL`` or the SQLite file in the data folder."""
     return _open(database_url())
 
