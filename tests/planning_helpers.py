@@ -57,6 +57,10 @@ def misses(request, totals: pd.DataFrame) -> list[tuple[str, str]]:
                 for i in range(0, request.days, 7):
                     if values.iloc[i:i + 7].mean() < bound.min - TOL:
                         found.append((n, f"week from day {i + 1}"))
+                if n == "k2_ug" and request.k2_daily_share > 0:  # K2 spread over the week
+                    floor = bound.min * request.k2_daily_share / 100
+                    found += [(n, f"spread day {d}") for d, v in values.items()
+                              if v < floor - TOL]
             else:
                 found += [(n, f"day {d}") for d, v in values.items() if v < bound.min - TOL]
         if bound.max is not None:

@@ -121,12 +121,24 @@ def _block_means(series: pd.Series) -> list[tuple[str, float, int]]:
 
 def _bounds(request: PlanRequest) -> list[tuple[str, float | None, float | None, Window]]:
     out = [(n, b.min, b.max, b.window) for n, b in request.targets.items()]
+    out += [(n, floor, None, Window.DAY) for n, b in request.targets.items()
+            if b.window == Window.WEEK and (floor := request.daily_floor(n)) is not None]
     if request.steady_k is not None:
         v, band = request.steady_k.value_ug, request.steady_k.band
         out.append((nu.K_TOTAL, v * (1 - band), v * (1 + band), Window.DAY))
     if request.budget_eur is not None:
         out.append((COST, None, request.budget_eur, Window.DAY))
     return out
+
+
+def explain_spread(request: PlanRequest, nutrient: str, floor: float) -> tuple[str, Fix]:
+    """Why a day misses the K2 spread floor, and the fix that lets K2 vary by day."""
+    label, unit = nu.get(nutrient).label, nu.get(nutrient).unit
+    return (f"{label} is asked for on every day, at least {floor:,.1f} {unit} "
+            f"({request.k2_daily_share:g} % of the weekly average target), and not every day "
+            "of this plan can reach it with the other targets. Letting it vary from day to "
+            "day would meet the weekly average.",
+            Fix("Let K2 vary from day to day", {"k2_daily_share": 0.0}))
 
 
 def shortfalls(request: PlanRequest, catalog: Catalog, totals: pd.DataFrame) -> list[Shortfall]:
@@ -143,7 +155,9 @@ def shortfalls(request: PlanRequest, catalog: Catalog, totals: pd.DataFrame) -> 
                       else [(f"day {d}", float(v), 1) for d, v in values.items()])
             misses = [(scope, v) for scope, v, _ in scoped if v + TOLERANCE < low]
             if misses:
-                text, fix = explain_min(request, catalog, n, low)
+                spread = window == Window.DAY and request.targets[n].window == Window.WEEK
+                text, fix = (explain_spread(request, n, low) if spread
+                             else explain_min(request, catalog, n, low))
                 found += [Shortfall(n, scope, low, round(v, 3), text, fix)
                           for scope, v in misses]
         if high is not None:

@@ -30,7 +30,8 @@ FLAGS = {"days": "--days", "slots": "--slots", "locks": "--lock", "sex": "--sex"
          "k2_window": "--window", "d3_min": "--d3", "d3_max": "--d3", "d3_window": "--window",
          "calcium_min": "--calcium", "calcium_max": "--calcium", "kcal_min": "--kcal",
          "kcal_max": "--kcal", "protein_min": "--protein", "time_limit_s": "--time-limit",
-         "favourite_recipes": "--favourite", "solver": "--solver"}
+         "favourite_recipes": "--favourite", "solver": "--solver",
+         "k2_daily_share": "--k2-daily-share"}
 
 
 class ArgumentError(ValueError):
@@ -53,6 +54,9 @@ def add_plan_command(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--protein", type=float, help="protein floor, g/day")
     p.add_argument("--window", choices=[w.value for w in Window], default="week",
                    help="averaging window of the K2 and D3 minimums")
+    p.add_argument("--k2-daily-share", type=float, default=50.0,
+                   help="with a weekly K2 window, each day at least this %% of the K2 minimum "
+                        "(default 50; 0: any spread)")
     p.add_argument("--diet", choices=[d.value for d in Diet], default="omnivore")
     p.add_argument("--exclude-allergen", action="append", default=[])
     p.add_argument("--exclude-food", action="append", default=[])
@@ -83,7 +87,7 @@ def goal_params(args: argparse.Namespace) -> dict[str, Any]:
         "allergens": args.exclude_allergen, "exclude_foods": args.exclude_food,
         "exclude_recipes": args.exclude_recipe, "locks": args.lock,
         "supplements": args.supplements, "max_repeats": args.max_repeats,
-        "budget": args.budget}
+        "budget": args.budget, "k2_daily_share": args.k2_daily_share}
     for prefix in ("k2", "d3"):
         if getattr(args, prefix) is not None:
             params |= {f"{prefix}_min": getattr(args, prefix), f"{prefix}_window": args.window}

@@ -123,6 +123,7 @@ class PlanRequest(_Frozen):
     supplements: bool = False
     budget_eur: float | None = Field(default=None, gt=0)
     max_repeats: int = Field(default=2, ge=1, le=MAX_REPEATS)
+    k2_daily_share: float = Field(default=50.0, ge=0, le=100)  # % of a weekly K2 minimum, daily
     locks: tuple[Lock, ...] = ()
     steady_k: SteadyK | None = None
     previous: tuple[Lock, ...] = ()
@@ -182,6 +183,18 @@ class PlanRequest(_Frozen):
                 raise ValueError(f"locks: {lock.recipe_id} is locked but also excluded")
             seen.add((lock.day, lock.slot))
         return self
+
+    def daily_floor(self, nutrient: str) -> float | None:
+        """The least intake of ``nutrient`` on every day: a daily target's minimum; for a
+        weekly K2 target, ``k2_daily_share`` % of it (K2 spread over the week); else None."""
+        bound = self.targets.get(nutrient)
+        if bound is None or bound.min is None or bound.min <= 0:
+            return None
+        if bound.window == Window.DAY:
+            return bound.min
+        if nutrient == nu.K2 and self.k2_daily_share > 0:
+            return bound.min * self.k2_daily_share / 100
+        return None
 
 
 def check_against_catalog(request: PlanRequest, catalog: Catalog) -> None:

@@ -200,7 +200,8 @@ def _bounded(m: Model, ctx: Context, name: str, terms: list, sense: str, rhs: fl
 
 
 def add_nutrient_floors(m: Model, ctx: Context, terms, elastic: bool) -> None:
-    """Daily window: intake[n,d] ≥ min[n]; weekly: Σ_{d∈b} intake[n,d] ≥ min[n]·|b|."""
+    """Weekly window: Σ_{d∈b} intake[n,d] ≥ min[n]·|b|; every day: intake[n,d] ≥ floor[n]
+    (the daily minimum, or the K2 spread of a weekly one: ``PlanRequest.daily_floor``)."""
     for n, bound in ctx.request.targets.items():
         if bound.min is None or bound.min <= 0:
             continue
@@ -208,9 +209,10 @@ def add_nutrient_floors(m: Model, ctx: Context, terms, elastic: bool) -> None:
             week = [t for d in m.days for t in terms[n, d]]
             _bounded(m, ctx, f"min_{n}_week", week, "min", bound.min * len(m.days),
                      (n, "week", "min"), elastic)
-        else:
+        floor = ctx.request.daily_floor(n)
+        if floor is not None:
             for d in m.days:
-                _bounded(m, ctx, f"min_{n}_{d}", terms[n, d], "min", bound.min, (n, d, "min"),
+                _bounded(m, ctx, f"min_{n}_{d}", terms[n, d], "min", floor, (n, d, "min"),
                          elastic)
 
 

@@ -147,10 +147,9 @@ def build_problem(request: PlanRequest, catalog: Catalog) -> Problem:
     at = {k: i for i, k in enumerate(keys)}
     daily, weekly = [], []
     for n, bound in request.targets.items():
-        low = bound.min if bound.min and bound.min > 0 else None
-        if low is not None and bound.window == Window.WEEK:
-            weekly.append((at[n], low))
-            low = None
+        if bound.min and bound.min > 0 and bound.window == Window.WEEK:
+            weekly.append((at[n], bound.min))
+        low = request.daily_floor(n)  # a daily minimum, or the K2 spread of a weekly one
         if low is not None or bound.max is not None:
             daily.append(Row(at[n], low if low is not None else -math.inf,
                              bound.max if bound.max is not None else math.inf))

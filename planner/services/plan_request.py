@@ -111,9 +111,11 @@ PARAMS: dict[str, Param] = {
     "steady_k_band": Param(20.0, Kind.NUMBER, "steady_k.band", low=1, high=99),  # ± percent
     "budget": Param(None, Kind.OPTIONAL_NUMBER, "budget_eur", low=0),
     "max_repeats": Param(2, Kind.INT, "max_repeats", low=1, high=MAX_REPEATS),
+    "k2_daily_share": Param(50.0, Kind.NUMBER, "k2_daily_share", low=0, high=100),
     "locks": Param([], Kind.LOCKS, "locks"),
 }
 _BY_FIELD = {param.field: name for name, param in PARAMS.items()}
+_BUILT = ("steady_k", "locks")  # parameters turned into request values by ``to_request``
 
 
 class RequestError(ValueError):
@@ -137,13 +139,11 @@ def to_request(params: Mapping[str, Any], catalog: Catalog, **fields: Any) -> Pl
         profile = Profile(sex=get("sex"), age=get("age"), life_stage=get("life_stage"))
         steady_k = (SteadyK(value_ug=get("steady_k_ug"), band=get("steady_k_band") / 100)
                     if get("steady_k") else None)
+        plain = {param.field: get(name) for name, param in PARAMS.items()
+                 if param.field in PlanRequest.model_fields and name not in _BUILT}
         return default_request(
-            catalog, profile, days=get("days"), slots=get("slots"),
-            targets=_targets(params, default_targets(catalog, profile)), diet=get("diet"),
-            exclude_allergens=get("allergens"), exclude_foods=get("exclude_foods"),
-            exclude_recipes=get("exclude_recipes"), supplements=get("supplements"),
-            steady_k=steady_k, budget_eur=get("budget"), max_repeats=get("max_repeats"),
-            locks=[to_lock(x) for x in get("locks")], **fields)
+            catalog, profile, targets=_targets(params, default_targets(catalog, profile)),
+            steady_k=steady_k, locks=[to_lock(x) for x in get("locks")], **plain, **fields)
     except RequestError:
         raise
     except ValidationError as exc:

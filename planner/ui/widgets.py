@@ -108,6 +108,12 @@ def goals_form(cat: Catalog, presets: list, errors: Mapping[str, str]) -> None:
         + " ".join(f"**{p.label}**: {p.citation}." for p in presets),
     )
     _target_inputs(k2, nutrients.get(nutrients.K2).label, "µg", ("k2_min", "k2_window"), errors)
+    if st.session_state["k2_window"] == "week":
+        k2.number_input("Each day at least (% of the K2 minimum)", min_value=0.0,
+                        max_value=100.0, step=10.0, key="k2_daily_share",
+                        help="Spreads K2 over the week instead of one natto day and six "
+                             "low days; 0 lets it vary freely.")
+        _error_below(errors, "k2_daily_share", k2)
     _target_inputs(d3, "Vitamin D3", "µg", ("d3_min", "d3_max", "d3_window"), errors)
     _target_inputs(ca, "Calcium", "mg", ("calcium_min", "calcium_max"), errors)
 
