@@ -32,7 +32,6 @@ from planner.optimize.problem import (
 
 METHODS = ("day-pattern", "compact")
 ELASTIC_RESERVE = 0.25  # s of a block's share kept for its closest plan, should it need one
-STATUSES = ("optimal", "feasible", "relaxed", "failed")
 
 __all__ = ["METHODS", "Deadline", "Solution", "dispose", "settle", "solve"]
 

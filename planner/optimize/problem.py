@@ -23,10 +23,10 @@ import numpy as np
 
 from planner.domain import nutrients as nu
 from planner.domain.catalog import Catalog
-from planner.domain.goals import MAX_SUPPLEMENT_UNITS, PlanRequest, Window, eligible
+from planner.domain.goals import MAX_SUPPLEMENT_UNITS, WEEK_DAYS, PlanRequest, Window, eligible
 from planner.domain.plan import COST
 
-BLOCK_DAYS = 7
+BLOCK_DAYS = WEEK_DAYS  # a master block is one week of the goals
 SLACK_PENALTY = 1000.0  # € per 100 % of a bound missed (elastic mode)
 EMPTY_SLOT_PENALTY = 10_000.0  # € per meal slot left empty (elastic mode)
 VARIETY_PENALTY = 0.1  # € per repeat of a recipe within a block
