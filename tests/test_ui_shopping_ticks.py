@@ -81,3 +81,17 @@ def test_a_new_plan_starts_with_no_ticks():
     at.switch_page(SHOPPING).run()
     assert not at.exception, [e.value for e in at.exception]
     assert not any(shown_ticks(at).values())
+
+
+def test_ticks_come_back_with_the_plan_after_a_reload():
+    at = shopping_with_plan()
+    key = at.data_editor[0].key
+    food = tick_first_row(at, key)
+    at.run()
+    again = AppTest.from_file(APP, default_timeout=120)  # a browser refresh: same link
+    for name, value in at.query_params.items():
+        again.query_params[name] = value
+    again.run()
+    again.switch_page(SHOPPING).run()
+    assert not again.exception, [e.value for e in again.exception]
+    assert shown_ticks(again)[key] == {food}

@@ -129,27 +129,40 @@ def restore_plan() -> None:
     except (ValueError, KeyError, TypeError, AttributeError):
         return  # an unreadable or outdated file is as good as none
     st.session_state[_PLAN_GOALS] = made_for
-    st.session_state[_SAVED_KEY] = _fingerprint(st.session_state[PLAN])
+    ticks = saved.get("ticks")
+    if isinstance(ticks, list):  # food ids only: unknown or non-text items are dropped
+        foods = catalog().foods.index
+        set_shopping_ticks(st.session_state[PLAN],
+                           [f for f in ticks if isinstance(f, str) and f in foods])
+    st.session_state[_SAVED_KEY] = _saved_state()
 
 
 def save() -> None:
-    """Write the goals and the session token to the URL, and the plan (when it changed)
-    with the goals it was made for to this session's file."""
+    """Write the goals and the session token to the URL, and the plan (when it or its
+    shopping ticks changed) with the goals it was made for and its ticks to this
+    session's file."""
     wanted = url.query(goals.goals()) | {SESSION: st.session_state[SESSION]}
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
     current = last_plan()
     if current is None:
         return
-    fingerprint = _fingerprint(current)
-    if st.session_state.get(_SAVED_KEY) != fingerprint:
-        document = {"goals": st.session_state[_PLAN_GOALS], "plan": current.to_json()}
+    state = _saved_state()
+    if st.session_state.get(_SAVED_KEY) != state:
+        document = {"goals": st.session_state[_PLAN_GOALS], "plan": current.to_json(),
+                    "ticks": sorted(shopping_ticks(current))}
         plan_cache.save(st.session_state[SESSION], json.dumps(document, ensure_ascii=False))
-        st.session_state[_SAVED_KEY] = fingerprint
+        st.session_state[_SAVED_KEY] = state
 
 
 def _fingerprint(current: Plan) -> str:
     return hashlib.sha256(current.to_json().encode("utf-8")).hexdigest()
+
+
+def _saved_state() -> tuple[str, tuple[str, ...]]:
+    """What the session file holds: the plan's fingerprint and its ticks."""
+    current = last_plan()
+    return _fingerprint(current), tuple(sorted(shopping_ticks(current)))
 
 
 def shopping_ticks(current: Plan) -> set[str]:
