@@ -15,10 +15,19 @@ from dataclasses import replace
 from planner.analysis import explain, suggest
 from planner.domain.catalog import Catalog
 from planner.domain.goals import MAX_REPEATS, PORTIONS, PlanRequest, eligible
-from planner.domain.plan import COST, TOTAL_KEYS, Fix, Meal, Plan, Shortfall, daily_totals
+from planner.domain.plan import (
+    COST,
+    TOTAL_KEYS,
+    Fix,
+    Meal,
+    Plan,
+    PlanStatus,
+    Shortfall,
+    daily_totals,
+)
 
 RULES = "meals"  # the Shortfall.nutrient of a choice the goals do not allow
-MEETS = ("optimal", "feasible")
+MEETS = (PlanStatus.OPTIMAL, PlanStatus.FEASIBLE)
 
 
 def recheck(plan: Plan, request: PlanRequest, catalog: Catalog) -> Plan:
@@ -40,7 +49,8 @@ def recheck(plan: Plan, request: PlanRequest, catalog: Catalog) -> Plan:
     missed = (rule_breaks(chosen, request, catalog) + variety_breaks(chosen, request)
               + explain.empty_slots(request, {(m.day, m.slot) for m in meals})
               + explain.shortfalls(request, catalog, totals))
-    status = "relaxed" if missed else (plan.status if plan.status in MEETS else "feasible")
+    status = PlanStatus.RELAXED if missed else (
+        PlanStatus(plan.status) if plan.status in MEETS else PlanStatus.FEASIBLE)
     return replace(
         chosen, status=status, cost_eur=round(float(totals[COST].sum()), 2),
         totals={int(d): {k: round(float(row[k]), 3) for k in (*TOTAL_KEYS, COST)}

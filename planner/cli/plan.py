@@ -16,7 +16,7 @@ from planner import DATA_DIR
 from planner.domain import nutrients as nu
 from planner.domain.catalog import CatalogError, Diet, Slot
 from planner.domain.goals import LifeStage, Sex, Window
-from planner.domain.plan import Plan
+from planner.domain.plan import Plan, PlanStatus
 from planner.io.catalog_cache import load_catalog_cached
 from planner.services.plan_request import RequestError, to_request
 
@@ -178,4 +178,4 @@ def run(args: argparse.Namespace) -> int:
         plan = model.solve(request, catalog, deadline, args.method)
     print(plan.to_json() if args.json else week_text(plan), flush=True)
     model.settle()  # no solver thread left inside HiGHS when the process exits
-    return 0 if plan.status != "failed" else 1
+    return 0 if plan.status != PlanStatus.FAILED else 1

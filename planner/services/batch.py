@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from planner.domain.catalog import Catalog
 from planner.domain.goals import PlanRequest
+from planner.domain.plan import PlanStatus
 from planner.services.client_plans import read_versions, save_version, stored_request
 from planner.services.jobs import Job, JobError, Pool, QueueFull
 from planner.store.records import ClientRecord, StoreError
@@ -122,7 +123,7 @@ def _save(ws: Workspace, work: _Work, job: Job, note: str) -> Replanned:
         plan = job.result()
     except JobError as exc:
         return Replanned(work.client.id, name, reason=str(exc))
-    if plan.status == "failed":
+    if plan.status == PlanStatus.FAILED:
         return Replanned(work.client.id, name, status=plan.status,
                          reason=f"no plan found ({plan.solver.status_text or 'no solution'})")
     try:

@@ -14,7 +14,7 @@ from planner import optimize
 from planner.analysis import plan_check
 from planner.domain.catalog import Catalog
 from planner.domain.goals import PlanRequest, check_against_catalog, eligible
-from planner.domain.plan import Plan, SolverInfo
+from planner.domain.plan import Plan, PlanStatus, SolverInfo
 from planner.optimize import Deadline, settle
 
 __all__ = ["Deadline", "compose", "settle", "solve"]  # a deadline is part of a request
@@ -39,7 +39,7 @@ def solve(request: PlanRequest, catalog: Catalog, deadline: Deadline | None = No
         keep = solving.until(solving.end - solving.left() * (1 - KEEP_SHARE))
         kept = optimize.solve(_keep_previous(request, catalog), catalog, keep, method,
                               fallback=False)
-        if kept.status in ("optimal", "feasible"):
+        if kept.status in (PlanStatus.OPTIMAL, PlanStatus.FEASIBLE):
             return compose(request, catalog, kept)
     return compose(request, catalog, optimize.solve(request, catalog, solving, method))
 
@@ -69,6 +69,6 @@ def compose(request: PlanRequest, catalog: Catalog, solution: optimize.Solution)
                                    gap=None if gap is None else round(gap, 5),
                                    status_text=f"{solution.method}: {solution.status}",
                                    build_seconds=solution.build_seconds))
-    if solution.status == "failed":
+    if solution.status == PlanStatus.FAILED:
         return draft
     return plan_check.recheck(draft, request, catalog)

@@ -12,7 +12,7 @@ from planner.analysis import plan_summary
 from planner.domain import nutrients
 from planner.domain.catalog import ALLERGENS, Catalog, Diet
 from planner.domain.goals import MAX_DAYS, MAX_REPEATS, LifeStage, Sex
-from planner.domain.plan import Plan, SolverInfo
+from planner.domain.plan import Plan, PlanStatus, SolverInfo
 from planner.io import export
 from planner.ui.state import goals as goal_state
 from planner.ui.state import session as state
@@ -171,9 +171,10 @@ def headline(plan: Plan, figures: list[plan_summary.Headline]) -> None:
 
 def how_found(plan: Plan) -> None:
     """Status, solver, time and gap, folded away below the plan."""
-    meaning = {"optimal": "meets every target, within the solver's gap of the lowest cost",
-               "feasible": "meets every target (best found in the time limit)",
-               "relaxed": "the closest plan; some targets are missed"}
+    meaning = {PlanStatus.OPTIMAL: "meets every target, within the solver's gap of the lowest "
+                                   "cost",
+               PlanStatus.FEASIBLE: "meets every target (best found in the time limit)",
+               PlanStatus.RELAXED: "the closest plan; some targets are missed"}
     with st.expander(f"How this was found ({plan.solver.seconds:.1f} s)"):
         st.markdown(f"Status: **{plan.status}**, {meaning.get(plan.status, '')}. "
                     f"Solver: {plain(plan.solver.name)} ({plain(plan.solver.status_text)}), "
@@ -286,7 +287,7 @@ def take_home(cat: Catalog, plan: Plan | None) -> None:
     if upload is not None and st.session_state.get("_loaded_upload") != upload.file_id:
         try:
             loaded = export.plan_from_json_bytes(upload.getvalue(), cat)
-            state.set_plan(replace(loaded, status="feasible",
+            state.set_plan(replace(loaded, status=PlanStatus.FEASIBLE,
                                    solver=SolverInfo(status_text="loaded from a file")))
         except ValueError as exc:
             st.error(f"This file could not be loaded: {exc}. Your current plan is unchanged.",
