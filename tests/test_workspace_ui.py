@@ -15,6 +15,7 @@ from planner.store import accounts
 from planner.store.db import open_store
 from planner.store.records import ClientProfile, RuleKind
 from planner.store.repository import Workspace
+from planner.ui.pages.workspace_client import share_link
 
 UI = Path(__file__).resolve().parents[1] / "planner" / "ui" / "pages"
 CLIENTS, SHARE, IMPORT = (str(UI / f) for f in ("workspace.py", "workspace_share.py",
@@ -225,3 +226,13 @@ def test_a_damaged_version_is_marked_and_the_client_can_be_archived(store):
     at = at.button(key="ws_archive").click().run()
     assert not at.exception, at.exception
     assert ws.get_client(client.id).archived
+
+
+@pytest.mark.parametrize(("page_url", "link"), [
+    ("http://localhost:8501/workspace", "http://localhost:8501/workspace_share?token=t0k"),
+    ("https://example.org/planner/workspace?x=1",
+     "https://example.org/planner/workspace_share?token=t0k"),
+    (None, "/workspace_share?token=t0k"),
+])
+def test_the_share_link_is_absolute_from_the_address_the_page_was_opened_at(page_url, link):
+    assert share_link("t0k", page_url) == link

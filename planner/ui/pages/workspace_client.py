@@ -9,6 +9,7 @@ page reloads the newer record instead of overwriting it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pandas as pd
 import streamlit as st
@@ -270,6 +271,17 @@ def _diff(before: Plan, after: Plan, cat: Catalog) -> None:
     st.dataframe(deltas.round(1), key="ws_diff_deltas")
 
 
+def share_link(token: str, page_url: str | None) -> str:
+    """The share page's address with ``token``: absolute, from ``page_url`` (the address
+    this page was opened at, so a proxy's base path is kept); relative without it."""
+    here = urlsplit(page_url or "")
+    path = f"{here.path.rsplit('/', 1)[0]}/{SHARE_PAGE}"
+    query = urlencode({"token": token})
+    if not (here.scheme and here.netloc):
+        return f"/{SHARE_PAGE}?{query}"
+    return urlunsplit((here.scheme, here.netloc, path, query, ""))
+
+
 def _share(ws: Workspace, client: ClientRecord) -> None:
     st.caption("A read-only link shows the client's newest plan without an account. "
                "Anyone with the link can see it until you revoke it.")
@@ -277,7 +289,7 @@ def _share(ws: Workspace, client: ClientRecord) -> None:
         st.session_state.ws_share_token = (client.id, ws.create_share_link(client.id))
     made = st.session_state.get("ws_share_token")
     if made and made[0] == client.id:
-        st.code(f"/{SHARE_PAGE}?token={made[1]}", language=None)
+        st.code(share_link(made[1], st.context.url), language=None)
         st.caption("Copy it now: the token is stored only as a hash and is not shown again.")
     live = ws.live_share_links(client.id)
     st.write(f"Live share links: {live}")
