@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from planner.cli import users as cli_users
 from planner.store import accounts
+from planner.store.checks import TEXT_LIMITS
 from planner.store.db import open_store
 from planner.store.models import Dietitian
 from planner.store.records import AuthError, RateLimited, StoreError
@@ -104,6 +105,22 @@ def test_users_can_be_listed_unlocked_and_given_a_new_password(sessions):
         accounts.set_password(sessions, "nobody", "a new password")
 
 
+def test_a_display_name_is_kept_tidy_cleared_when_blank_and_checked(sessions):
+    accounts.add_user(sessions, "ann", PASSWORD)
+    assert accounts.set_display_name(sessions, "ann", " Anna\tde  Vos ") == "Anna de Vos"
+    assert accounts.set_display_name(sessions, "ann", "  ") is None
+    limit = TEXT_LIMITS["display name"]
+    assert accounts.set_display_name(sessions, "ann", "A" * limit) == "A" * limit
+    with pytest.raises(StoreError, match=f"at most {limit}"):
+        accounts.set_display_name(sessions, "ann", "A" * (limit + 1))
+    with pytest.raises(StoreError, match="NUL"):
+        accounts.set_display_name(sessions, "ann", "Anna\x00")
+    with pytest.raises(StoreError, match="no user"):
+        accounts.set_display_name(sessions, "nobody", "Anna")
+    with sessions() as session:
+        assert session.scalar(select(Dietitian.display_name)) == "A" * limit
+
+
 @pytest.mark.parametrize("name", ["x" * 81, "ann\x00", "a" * 10_000, "", "ann bob"])
 def test_a_name_that_cannot_exist_is_a_wrong_login_not_a_database_error(sessions, name):
     with pytest.raises(AuthError, match="wrong user name or password"):
@@ -173,3 +190,20 @@ def test_users_list_set_password_and_unlock_from_the_command_line(tmp_path, monk
     assert out.splitlines() == ["ann", "cleared failed logins of 'ann' from 0 address(es)",
                                 "new password set for 'ann'"]
     assert accounts.authenticate(store, "ann", "brand new password").username == "ann"
+
+
+def test_users_set_display_name_from_the_command_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    store = open_store()
+    accounts.add_user(store, "ann", PASSWORD)
+    for words in (["users", "set-display-name", "ann", "Anna de Vos"],
+                  ["users", "set-display-name", "ann", ""]):
+        args = parser().parse_args(words)
+        args.handler(args)
+    assert capsys.readouterr().out.splitlines() == [
+        "share pages of 'ann' now show 'Anna de Vos'",
+        "share pages of 'ann' now show \"your dietitian\" (no display name)"]
+    args = parser().parse_args(["users", "set-display-name", "nobody", "Anna"])
+    with pytest.raises(SystemExit, match="users set-display-name: no user 'nobody'"):
+        args.handler(args)

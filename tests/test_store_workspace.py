@@ -38,9 +38,29 @@ def test_migrations_build_every_table_from_empty_and_rerun_safely(sessions):
     assert {"dietitians", "login_throttle", "clients", "client_rules", "audit_log",
             "plan_versions", "share_links", "imported_recipes", "alembic_version"} <= tables
     with engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0002"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0003"
     from planner.store.db import upgrade
     upgrade(engine)  # the app upgrades on every start
+
+
+def test_the_display_name_migration_keeps_accounts_and_leaves_the_name_unset(sessions):
+    from alembic import command
+
+    from planner.store.db import WRITE, alembic_config, upgrade
+
+    engine = sessions.kw["bind"]
+    accounts.add_user(sessions, "ann", "correct horse 1")
+    config = alembic_config()
+    with engine.execution_options(**{WRITE: True}).begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+    assert "display_name" not in {c["name"] for c in inspect(engine).get_columns("dietitians")}
+    upgrade(engine)
+    assert "display_name" in {c["name"] for c in inspect(engine).get_columns("dietitians")}
+    with engine.connect() as conn:
+        assert conn.execute(text("select username, display_name from dietitians")).all() == [
+            ("ann", None)]
+    assert accounts.authenticate(sessions, "ann", "correct horse 1").username == "ann"
 
 
 def test_the_models_and_the_migrations_agree(sessions):
@@ -148,7 +168,10 @@ def test_share_link_shows_the_current_plan_until_revoked(sessions, ann):
     assert len(token) >= 40 and shared_plan(sessions, token) is None  # no plan yet
     ann.save_plan(c.id, GOALS, PLAN)
     ann.save_plan(c.id, GOALS, PLAN_2, based_on=1)
-    assert shared_plan(sessions, token).number == 2
+    shared = shared_plan(sessions, token)
+    assert shared.number == 2 and shared.plan_json == PLAN_2 and shared.display_name is None
+    accounts.set_display_name(sessions, "ann", "  Anna   de Vos ")
+    assert shared_plan(sessions, token).display_name == "Anna de Vos"
     assert shared_plan(sessions, token + "x") is None
     assert ann.create_share_link(c.id) != token and ann.live_share_links(c.id) == 2
     assert ann.revoke_share_links(c.id) == 2

@@ -236,3 +236,37 @@ def test_a_damaged_version_is_marked_and_the_client_can_be_archived(store):
 ])
 def test_the_share_link_is_absolute_from_the_address_the_page_was_opened_at(page_url, link):
     assert share_link("t0k", page_url) == link
+
+
+def share_page(token: str) -> AppTest:
+    at = AppTest.from_file(SHARE, default_timeout=TIMEOUT)
+    at.query_params["token"] = token
+    return at.run()
+
+
+def everything_shown(at: AppTest) -> str:
+    """Every text element's value and every table cell of a page, one string."""
+    kinds = ("title", "caption", "text", "markdown", "info", "warning", "error", "success")
+    shown = [str(e.value) for kind in kinds for e in getattr(at, kind)]
+    return " | ".join(shown + [d.value.to_string() for d in at.dataframe])
+
+
+def test_the_share_page_shows_the_display_name_and_never_the_login(store):
+    login = "k7login"
+    ws = Workspace(store, accounts.add_user(store, login, PASSWORD))
+    client = ws.create_client(ClientProfile("Ada"))
+    ws.save_plan(client.id, "{}", GOOD)
+    token = ws.create_share_link(client.id)
+
+    at = share_page(token)
+    assert not at.exception and "by your dietitian" in at.caption[0].value
+    assert "Natto bowl" in everything_shown(at) and login not in everything_shown(at)
+
+    accounts.set_display_name(store, login, "Anna de Vos")
+    at = share_page(token)
+    assert "by Anna de Vos" in at.caption[0].value
+    assert login not in everything_shown(at)
+
+    accounts.set_display_name(store, login, "[call me](https://evil.example)")
+    caption = share_page(token).caption[0].value
+    assert r"\[call me\]\(https\:\/\/evil\.example\)" in caption  # plain text, not a link

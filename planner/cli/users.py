@@ -1,4 +1,5 @@
-"""`python -m planner users add|list|set-password|unlock`: dietitian accounts.
+"""`python -m planner users add|list|set-password|set-display-name|unlock`: dietitian
+accounts.
 
 The password comes from ``--password-stdin`` (first line of standard input, for
 scripts) or is asked twice without echo. It is never printed or logged.
@@ -26,6 +27,11 @@ def add_users_command(subparsers: argparse._SubParsersAction) -> None:
     reset.add_argument("--password-stdin", action="store_true",
                        help="read the password from the first line of standard input")
     reset.set_defaults(handler=_set_password)
+    shown = actions.add_parser("set-display-name",
+                               help="the name clients see on share pages (\"\" clears it)")
+    shown.add_argument("name")
+    shown.add_argument("display_name", metavar="DISPLAY_NAME")
+    shown.set_defaults(handler=_set_display_name)
     unlock = actions.add_parser("unlock", help="clear a dietitian's failed logins")
     unlock.add_argument("name")
     unlock.set_defaults(handler=_unlock)
@@ -73,6 +79,19 @@ def _set_password(args: argparse.Namespace) -> None:
     except StoreError as exc:
         raise SystemExit(f"users set-password: {exc}") from None
     print(f"new password set for {args.name!r}")
+
+
+def _set_display_name(args: argparse.Namespace) -> None:
+    from planner.store import accounts
+    from planner.store.db import open_store
+    from planner.store.records import StoreError
+
+    try:
+        kept = accounts.set_display_name(open_store(), args.name, args.display_name)
+    except StoreError as exc:
+        raise SystemExit(f"users set-display-name: {exc}") from None
+    shown = repr(kept) if kept else '"your dietitian" (no display name)'
+    print(f"share pages of {args.name!r} now show {shown}")
 
 
 def _unlock(args: argparse.Namespace) -> None:

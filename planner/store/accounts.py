@@ -23,6 +23,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from planner.store.checks import check_text
 from planner.store.db import writing
 from planner.store.models import Dietitian, LoginThrottle
 from planner.store.records import Account, AuthError, RateLimited, StoreError
@@ -77,6 +78,21 @@ def set_password(sessions: sessionmaker[Session], username: str, password: str) 
                                .values(password_hash=new_hash))
         if done.rowcount != 1:
             raise StoreError(f"no user {username!r}")
+
+
+def set_display_name(sessions: sessionmaker[Session], username: str,
+                     display_name: str) -> str | None:
+    """Set the name share pages show for ``username`` (blank clears it: the page then says
+    "your dietitian"); returns the name kept. StoreError for an unknown user, or a name
+    that is too long or holds a NUL."""
+    check_text("display name", display_name)
+    kept = " ".join(display_name.split()) or None
+    with writing(sessions) as session:
+        done = session.execute(update(Dietitian).where(Dietitian.username == username)
+                               .values(display_name=kept))
+        if done.rowcount != 1:
+            raise StoreError(f"no user {username!r}")
+    return kept
 
 
 def unlock(sessions: sessionmaker[Session], username: str) -> int:

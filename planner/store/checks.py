@@ -17,8 +17,8 @@ RULE_ORIGINS = ("dietitian", "steady_k")
 MAX_STEADY_K_UG = 2000.0
 
 # Longest text per field (characters), checked before the database sees it.
-TEXT_LIMITS = {"name": 200, "notes": 5000, "note": 2000, "rule key": 80, "recipe id": 80,
-               "recipe name": 200, "search": 200}
+TEXT_LIMITS = {"name": 200, "display name": 80, "notes": 5000, "note": 2000, "rule key": 80,
+               "recipe id": 80, "recipe name": 200, "search": 200}
 
 
 def check_text(field: str, value: str) -> None:

@@ -48,6 +48,7 @@ class Dietitian(Base):
     __tablename__ = "dietitians"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(80))  # shown to clients
     password_hash: Mapped[str] = mapped_column(SecretText)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -96,6 +96,18 @@ class PlanVersionRecord:
 
 
 @dataclass(frozen=True)
+class SharedPlan:
+    """What a share link shows a client: the newest plan version and the dietitian's
+    display name (None when unset). The dietitian's login is deliberately not in it."""
+
+    number: int
+    plan_json: str
+    note: str
+    created_at: datetime
+    display_name: str | None
+
+
+@dataclass(frozen=True)
 class ImportedVersion:
     """A plan version read from an exported client record (checked before it is kept)."""
 

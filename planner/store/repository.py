@@ -26,6 +26,7 @@ from planner.store.db import database_errors_as_messages, writing
 from planner.store.models import (
     AuditEntry,
     Client,
+    Dietitian,
     ImportedRecipe,
     PlanVersion,
     Rule,
@@ -42,6 +43,7 @@ from planner.store.records import (
     PlanVersionRecord,
     RuleKind,
     RuleRecord,
+    SharedPlan,
     StoreError,
 )
 
@@ -79,9 +81,10 @@ def to_version(row: PlanVersion) -> PlanVersionRecord:
                              created_at=utc(row.created_at))
 
 
-def shared_plan(sessions: sessionmaker[Session], token: str) -> PlanVersionRecord | None:
-    """The newest plan version behind a live share token; None for an unknown or
-    revoked token, an archived client, or a client without a plan."""
+def shared_plan(sessions: sessionmaker[Session], token: str) -> SharedPlan | None:
+    """The newest plan version behind a live share token, with the dietitian's display
+    name; None for an unknown or revoked token, an archived client, or a client without
+    a plan."""
     with sessions() as session:
         link = session.scalar(select(ShareLink).where(
             ShareLink.token_sha256 == token_digest(token), ShareLink.revoked_at.is_(None)))
@@ -92,7 +95,13 @@ def shared_plan(sessions: sessionmaker[Session], token: str) -> PlanVersionRecor
             return None
         row = session.scalar(select(PlanVersion).where(PlanVersion.client_id == link.client_id)
                              .order_by(PlanVersion.number.desc()).limit(1))
-        return to_version(row) if row else None
+        if row is None:
+            return None
+        version = to_version(row)
+        display_name = session.scalar(select(Dietitian.display_name)
+                                      .where(Dietitian.id == client.dietitian_id))
+        return SharedPlan(version.number, version.plan_json, version.note, version.created_at,
+                          display_name)
 
 
 @database_errors_as_messages

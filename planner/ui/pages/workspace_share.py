@@ -6,6 +6,7 @@ import streamlit as st
 from planner.domain.catalog import Slot
 from planner.domain.plan import Plan
 from planner.store.repository import shared_plan
+from planner.ui import widgets
 from planner.ui.state import workspace as workspace_state
 
 st.title("Your meal plan")
@@ -19,8 +20,10 @@ try:
 except (ValueError, KeyError, TypeError, AttributeError):
     st.warning("This plan cannot be shown. Ask your dietitian for a new link.")
     st.stop()
-# The dietitian's login name is not shown: it is half of their credentials.
-st.caption(f"Version {version.number}, saved {version.created_at:%Y-%m-%d} by your dietitian")
+# The dietitian's login name is never shown (it is half of their credentials), only the
+# display name they chose, as plain text.
+by = widgets.plain(version.display_name) if version.display_name else "your dietitian"
+st.caption(f"Version {version.number}, saved {version.created_at:%Y-%m-%d} by {by}")
 if version.note:
     st.text(version.note)
 grid = pd.DataFrame([{"day": m.day, "slot": m.slot, "meal": f"{m.name} × {m.servings:g}"}
