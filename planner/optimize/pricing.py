@@ -51,7 +51,7 @@ HALF_BUDGET = 2_000_000  # partial days × choices formed at one step of a half
 JOIN_BUDGET = 60_000_000  # pairs of partial days one enumeration may check
 JOIN_CHUNK = 500_000  # pairs of partial days checked at once
 MIP_SHARE = 0.15  # of the time left to ``until``, at most, for one pricing MILP
-HEURISTIC_OPTIONS = (16, 8, 4)  # options per slot the heuristic pricing tries in turn
+HEURISTIC_OPTIONS = 16  # options per slot (and supplement combinations) the heuristic keeps
 
 
 @dataclass(frozen=True)
@@ -265,12 +265,8 @@ class DayPricing:
         bound, rc_opt, rc_pill = self.solve_lp(option, pill)
         if mu is not None and mu < bound - EPS:
             return Priced([], [], bound, True)
-        found = None
-        for size in HEURISTIC_OPTIONS:  # fewer options per slot until the list fits
-            found = self.enumerate_days(option, pill, *self._best_options(rc_opt, pill, size),
-                                        0.0, math.inf, top)
-            if found is not None:
-                break
+        found = self.enumerate_days(option, pill, *self._best_options(rc_opt, pill),
+                                    0.0, math.inf, top)
         days, values = (found.days, found.values) if found is not None else ([], [])
         if mu is None:
             return Priced(days, values, bound, False)
@@ -290,11 +286,12 @@ class DayPricing:
                                   time.monotonic() + MIP_SHARE * max(0.0, until - time.monotonic()))
         return Priced(days, values, bound, False)
 
-    def _best_options(self, rc_opt: np.ndarray, pill: np.ndarray, size: int,
+    def _best_options(self, rc_opt: np.ndarray, pill: np.ndarray,
                       ) -> tuple[np.ndarray, np.ndarray]:
-        """"Reduced costs" for ``enumerate_days`` keeping only the ``size`` options per slot
-        with the least LP reduced cost and the ``size`` cheapest supplement combinations
-        (0: kept, inf: left out)."""
+        """"Reduced costs" for ``enumerate_days`` keeping only the ``HEURISTIC_OPTIONS``
+        options per slot with the least LP reduced cost and as many of the cheapest
+        supplement combinations (0: kept, inf: left out)."""
+        size = HEURISTIC_OPTIONS
         keep = np.zeros(len(self.rec), dtype=bool)
         for s_index in range(len(self.problem.slots)):
             cols = np.flatnonzero(self.slot == s_index)
