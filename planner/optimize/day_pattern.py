@@ -69,6 +69,7 @@ DIVE_SHARE = 0.92  # … until diving ends (the rest: the last integer master)
 FIRST_ROUNDS = 5  # rounds of first columns per kind
 FIRST_REPEAT_PRICE = 2.0  # € added per earlier use of a recipe while making first columns
 DIVE_TRIES = 5  # columns a dive step tries to fix before it gives up
+DIVE_ROUNDS = 3  # column generation rounds after each fix of a dive
 BOUND_TOLERANCE = 0.05  # stop generating columns once the LP gap is this share of gap_rel
 
 
@@ -213,8 +214,8 @@ class BlockSolver:
         next integer master."""
         fixed: dict = {}
         plan = None
+        self.generate(until, gap_rel, max_rounds=DIVE_ROUNDS)
         while not until.expired():
-            self.generate(until, gap_rel, max_rounds=3)
             if self.master.solve_lp(until) is None or self._short():
                 break
             values = self.master.fractional()
@@ -222,21 +223,24 @@ class BlockSolver:
                 counts = {key: round(v) for key, v in values.items() if round(v) > 0}
                 plan = (self.master.objective_of(counts), counts)
                 break
-            if not self._fix_next(values, fixed, until):
+            if not self._fix_next(values, fixed, until, gap_rel):
                 break
         self.master.release()
         return plan
 
-    def _fix_next(self, values: dict, fixed: dict, until: dl.Deadline) -> bool:
+    def _fix_next(self, values: dict, fixed: dict, until: dl.Deadline, gap_rel: float,
+                  ) -> bool:
         """Fix λ ≥ its rounded value (at least one more than fixed) for the first of the
-        ``DIVE_TRIES`` columns of largest unfixed λ whose fix keeps the LP feasible without
-        shortfall; False when none does."""
+        ``DIVE_TRIES`` columns of largest unfixed λ after whose fix and ``DIVE_ROUNDS`` of
+        pricing (new days may make up for it) the LP needs no shortfall; False when none
+        does."""
         ranked = sorted(values, key=lambda q: values[q] - fixed.get(q, 0), reverse=True)
         for key in ranked[:DIVE_TRIES]:
             count = max(fixed.get(key, 0) + 1, round(values[key]))
             if sum(fixed.values()) - fixed.get(key, 0) + count > len(self.block):
                 continue
             self.master.fix_at_least(key, count)
+            self.generate(until, gap_rel, max_rounds=DIVE_ROUNDS)
             if self.master.solve_lp(until) is not None and not self._short():
                 fixed[key] = count
                 return True
