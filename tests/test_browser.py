@@ -85,3 +85,34 @@ def test_day_one_and_the_headline_are_readable_at_every_width(server, width, hei
         chart.scroll_into_view_if_needed()
         assert chart.locator("svg, canvas").count() > 0
         page.screenshot(path=ARTIFACTS / f"plan_{width}.png", full_page=True)
+
+
+# Each chart's drawing (canvas or svg, legends included) against the box Streamlit gives it.
+CHART_OVERFLOW = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+    .map(c => {
+        const drawn = c.querySelector('.vega-embed svg, .vega-embed canvas');
+        return {box: c.getBoundingClientRect().right,
+                drawn: drawn ? drawn.getBoundingClientRect().right : 0,
+                title: drawn ? drawn.getAttribute('aria-label') || '' : ''};
+    })
+    .filter(r => r.drawn > r.box + 1)"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1400, 900), (390, 844)], ids=["wide", "phone"])
+def test_every_chart_fits_its_box_legends_included(server, width, height):
+    url, browser = server
+    with browser.new_context(viewport={"width": width, "height": height}) as context:
+        page = context.new_page()
+        page.goto(url)
+        create_plan(page)
+        wait_idle(page)
+        assert page.evaluate(CHART_OVERFLOW) == [], "a chart on the Plan page is clipped"
+        expand = page.get_by_test_id("stExpandSidebarButton")
+        if expand.is_visible():  # the phone layout folds the navigation away
+            expand.click()
+        open_page(page, "Nutrients")
+        page.wait_for_function("""() => document.querySelectorAll(
+            '[data-testid="stVegaLiteChart"]').length >= 7""", timeout=WAIT_MS)
+        wait_idle(page)
+        assert page.evaluate(CHART_OVERFLOW) == [], "a chart on the Nutrients page is clipped"
+        page.screenshot(path=ARTIFACTS / f"nutrients_{width}.png", full_page=True)

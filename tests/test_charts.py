@@ -114,12 +114,12 @@ def test_daily_charts_draw_target_and_upper_limit(frames, chart, nutrient, limit
 
 
 def test_energy_and_macros_side_by_side(frames):
-    spec = charts.energy_macros_chart(frames).to_dict()
-    energy, macros = spec["hconcat"]
+    energy = charts.energy_chart(frames).to_dict()
     assert energy["layer"][0]["encoding"]["y"]["title"] == "Energy (kcal)"
-    assert [r["value"] for r in data_of(spec, energy["layer"][1])] == [1800.0, 2400.0]
+    assert [r["value"] for r in data_of(energy, energy["layer"][1])] == [1800.0, 2400.0]
+    macros = charts.macros_chart(frames).to_dict()
     assert macros["encoding"]["y"]["title"] == "Macronutrients (g)"
-    assert {r["label"] for r in data_of(spec, macros)} == {"Protein", "Fat", "Carbohydrate"}
+    assert {r["label"] for r in data_of(macros, macros)} == {"Protein", "Fat", "Carbohydrate"}
     assert "Amount (g)" in titles(macros["encoding"])
 
 
@@ -139,13 +139,15 @@ def test_k1_next_to_k2_each_day(frames):
 
 
 def test_top_sources_chart_has_k2_and_d3_by_recipe_and_food(frames):
-    spec = charts.top_sources_chart(frames).to_dict()
-    (k2_recipe, k2_food), (d3_recipe, d3_food) = (row["hconcat"] for row in spec["vconcat"])
+    k2_recipe, k2_food, d3_recipe, d3_food = (
+        charts.top_sources_chart(frames, n, by).to_dict()
+        for n in (nu.K2, nu.D3) for by in ("recipe", "food"))
     assert k2_recipe["title"] == "By recipe" and k2_food["title"] == "By food"
     assert k2_recipe["encoding"]["x"]["title"].startswith(nu.get(nu.K2).axis_title)
     assert d3_food["encoding"]["x"]["title"].startswith(nu.get(nu.D3).axis_title)
-    assert [r["source"] for r in data_of(spec, k2_recipe)] == ["Natto rice", "Gouda rice"]
-    assert [r["source"] for r in data_of(spec, d3_recipe)] == ["Salmon rice", "Gouda rice"]
+    assert [r["source"] for r in data_of(k2_recipe, k2_recipe)] == ["Natto rice", "Gouda rice"]
+    assert [r["source"] for r in data_of(d3_recipe, d3_recipe)] == ["Salmon rice", "Gouda rice"]
+    assert "width" not in k2_recipe, "the chart takes its column's width"
 
 
 MEALS = st.lists(
@@ -197,9 +199,10 @@ def test_an_empty_plan_draws_empty_charts():
     frames = charts.plan_frames(make_plan([]), CAT)
     assert frames.k2_coverage == 1.0 and frames.k2_unknown_note() is None
     for chart in (charts.k2_by_recipe_chart, charts.d3_chart, charts.calcium_chart,
-                  charts.energy_macros_chart, charts.k2_forms_chart, charts.k1_vs_k2_chart,
-                  charts.top_sources_chart):
+                  charts.energy_chart, charts.macros_chart, charts.k2_forms_chart,
+                  charts.k1_vs_k2_chart):
         assert chart(frames).to_dict()["$schema"]
+    assert charts.top_sources_chart(frames, nu.K2, "food").to_dict()["$schema"]
 
 
 def test_target_share_puts_each_day_against_its_minimum(frames):
@@ -210,3 +213,45 @@ def test_target_share_puts_each_day_against_its_minimum(frames):
     assert (data["shown"] <= charts.SHARE_CAP).all()
     spec = charts.target_share_chart(frames).to_dict()
     assert [r["y"] for r in data_of(spec, spec["layer"][1])] == [1.0]
+
+
+PHONE_BOX = 374  # px a chart gets on a 390 px wide phone
+NARROW_PLOT = 200  # px of plot Vega keeps when it fits a chart into that box
+
+
+@pytest.fixture(scope="module")
+def busy_frames():
+    """A week of the real library's longest-named K2 recipes, two D3 supplements."""
+    from planner.domain.catalog import load_catalog
+    from planner.domain.plan import Meal, Plan
+
+    cat = load_catalog()
+    recipes = cat.recipes[cat.recipes[nu.K2] > 0]
+    longest = recipes["name"].str.len().sort_values(ascending=False).index[:14]
+    meals = [Meal(day=1 + i // 2, slot=("lunch", "dinner")[i % 2], recipe_id=r,
+                  name=recipes.at[r, "name"], servings=1.0, locked=False)
+             for i, r in enumerate(longest)]
+    pills = [SupplementDose(day=d, supplement_id=s, name=cat.supplements.at[s, "name"], units=1)
+             for d, s in ((1, "d3_25"), (2, "k2_d3_combo"))]
+    plan = Plan(status="optimal", meals=meals, supplements=pills,
+                targets=make_plan([]).targets, cost_eur=0.0)
+    return charts.plan_frames(plan, cat)
+
+
+@pytest.mark.parametrize("chart", [
+    charts.k2_by_recipe_chart, charts.d3_chart, charts.calcium_chart, charts.energy_chart,
+    charts.macros_chart, charts.k2_forms_chart, charts.k1_vs_k2_chart,
+    charts.target_share_chart,
+    lambda f: charts.top_sources_chart(f, nu.K2, "recipe"),
+    lambda f: charts.top_sources_chart(f, nu.D3, "food"),
+], ids=lambda c: getattr(c, "__name__", "top_sources"))
+def test_a_chart_with_its_legends_fits_a_phone(busy_frames, chart):
+    import re
+
+    import vl_convert
+
+    spec = chart(busy_frames).properties(width=NARROW_PLOT).to_dict()
+    spec.pop("autosize", None)  # drawn at its natural size: a 200 px plot and what it needs
+    svg = vl_convert.vegalite_to_svg(spec)
+    width = float(re.search(r'<svg[^>]* width="([\d.]+)"', svg)[1])
+    assert width <= PHONE_BOX, f"{width:.0f} px drawn for a {PHONE_BOX} px box"

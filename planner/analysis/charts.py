@@ -27,8 +27,12 @@ K2_FORMS = nu.MENAQUINONES
 RULE_COLORS = {TARGET: "#2e7d32", UPPER_LIMIT: "#c62828"}
 FROM_MEALS = "meals"
 SUPPLEMENT_COLORS = ("#1565c0", "#00897b", "#5e35b1", "#ef6c00")
-LABEL_LIMIT = 220  # px of a legend or axis label before it is cut with an ellipsis
-PANEL_WIDTH = 240  # px of one top-sources panel, so two fit side by side at 1400 px
+LABEL_LIMIT = 140  # px of a legend or axis label before it is cut with an ellipsis
+# Legends go under the plot in one column, so a chart keeps its plot on a 390 px phone;
+# the chart takes its container's width and grows in height with its legend.
+LEGEND = {"orient": "bottom", "columns": 1, "labelLimit": LABEL_LIMIT}
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+PLOT_HEIGHT = 220  # px of the plot itself, legends below it
 
 
 @dataclass(frozen=True)
@@ -178,6 +182,11 @@ def coverage_frame(foods: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     return per_day.reset_index()
 
 
+def _fit_width(chart):
+    """``chart`` as wide as its container, its plot PLOT_HEIGHT tall, legends below."""
+    return chart.properties(autosize=FIT_WIDTH, height=PLOT_HEIGHT)
+
+
 def _days(frames: PlanFrames) -> alt.X:
     """The day axis, listing every day of the plan even when a day has nothing to draw."""
     days = sorted(int(d) for d in frames.daily["day"].unique())
@@ -200,7 +209,7 @@ def _rules(frames: PlanFrames, nutrient_id: str) -> alt.Chart:
     scale = alt.Scale(domain=kinds, range=[RULE_COLORS[k] for k in kinds])
     return alt.Chart(limits).mark_rule(strokeDash=[6, 3], size=2).encode(
         y=alt.Y("value:Q"),
-        color=alt.Color("kind:N", scale=scale, title=None),
+        color=alt.Color("kind:N", scale=scale, title=None, legend=alt.Legend(**LEGEND)),
         tooltip=[alt.Tooltip("kind:N", title="Limit"),
                  alt.Tooltip("window:N", title="Minimum averaged over"),
                  alt.Tooltip("value:Q", title=nu.get(nutrient_id).axis_title, format=".1f")],
@@ -222,12 +231,13 @@ def _daily_with_limits(frames: PlanFrames, nutrient_id: str, color: str) -> alt.
         x=_days(frames),
         y=alt.Y("sum(amount):Q", title=nutrient.axis_title),
         color=alt.Color("source:N", scale=scale, title="From",
-                        legend=alt.Legend(orient="bottom", labelLimit=LABEL_LIMIT)),
+                        legend=alt.Legend(**LEGEND)),
         order=alt.Order("source:N"),
         tooltip=[alt.Tooltip("day:O", title="Day"), alt.Tooltip("source:N", title="From"),
                  _amount(nutrient_id)],
     )
-    return alt.layer(bars, _rules(frames, nutrient_id)).resolve_scale(color="independent")
+    return _fit_width(alt.layer(bars, _rules(frames, nutrient_id))
+                      .resolve_scale(color="independent"))
 
 
 def k2_by_recipe_chart(frames: PlanFrames) -> alt.LayerChart:
@@ -238,7 +248,7 @@ def k2_by_recipe_chart(frames: PlanFrames) -> alt.LayerChart:
         x=_days(frames),
         y=alt.Y("sum(amount):Q", title=nu.get(nu.K2).axis_title),
         color=alt.Color("recipe:N", title="Recipe", scale=alt.Scale(scheme="tableau20"),
-                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=LABEL_LIMIT)),
+                        legend=alt.Legend(**LEGEND)),
         order=alt.Order("slot:N"),
         tooltip=[alt.Tooltip("day:O", title="Day"), alt.Tooltip("slot:N", title="Meal"),
                  alt.Tooltip("recipe:N", title="Recipe"),
@@ -246,7 +256,7 @@ def k2_by_recipe_chart(frames: PlanFrames) -> alt.LayerChart:
                  alt.Tooltip("k2_coverage:Q", title="K2 known for (share of day's grams)",
                              format=".0%")],
     )
-    return alt.layer(bars, _rules(frames, nu.K2)).resolve_scale(color="independent")
+    return _fit_width(alt.layer(bars, _rules(frames, nu.K2)).resolve_scale(color="independent"))
 
 
 def d3_chart(frames: PlanFrames) -> alt.LayerChart:
@@ -259,22 +269,25 @@ def calcium_chart(frames: PlanFrames) -> alt.LayerChart:
     return _daily_with_limits(frames, nu.CALCIUM, "#78909c")
 
 
-def energy_macros_chart(frames: PlanFrames) -> alt.HConcatChart:
-    """Daily energy (kcal) with its band, next to protein, fat and carbohydrate (g) per day."""
-    energy = _daily_with_limits(frames, nu.ENERGY, "#8d6e63")
+def energy_chart(frames: PlanFrames) -> alt.LayerChart:
+    """Daily energy (kcal) with its band."""
+    return _daily_with_limits(frames, nu.ENERGY, "#8d6e63")
+
+
+def macros_chart(frames: PlanFrames) -> alt.Chart:
+    """Protein, fat and carbohydrate (g) side by side for each day."""
     macros = frames.daily[frames.daily["nutrient"].isin(MACROS)].assign(
         label=lambda f: f["nutrient"].map(lambda n: nu.get(n).label))
     (unit,) = {nu.get(n).unit for n in MACROS}
-    bars = alt.Chart(macros).mark_bar().encode(
+    return _fit_width(alt.Chart(macros).mark_bar().encode(
         x=_days(frames),
         xOffset=alt.XOffset("label:N", sort=[nu.get(n).label for n in MACROS]),
         y=alt.Y("amount:Q", title=_group_title(nu.Group.MACRO, unit)),
         color=alt.Color("label:N", title="Nutrient", sort=[nu.get(n).label for n in MACROS],
-                        legend=alt.Legend(orient="bottom")),
+                        legend=alt.Legend(**LEGEND)),
         tooltip=[alt.Tooltip("day:O", title="Day"), alt.Tooltip("label:N", title="Nutrient"),
                  alt.Tooltip("amount:Q", title=f"Amount ({unit})", format=".1f")],
-    )
-    return alt.hconcat(energy, bars).resolve_scale(color="independent")
+    ))
 
 
 def k2_forms_chart(frames: PlanFrames) -> alt.Chart:
@@ -294,14 +307,14 @@ def k1_vs_k2_chart(frames: PlanFrames) -> alt.Chart:
     (unit,) = {nu.get(n).unit for n in ids}
     days = frames.daily[frames.daily["nutrient"].isin(ids)].assign(
         label=lambda f: f["nutrient"].map(lambda n: nu.get(n).label))
-    return alt.Chart(days).mark_bar().encode(
+    return _fit_width(alt.Chart(days).mark_bar().encode(
         x=_days(frames),
         xOffset=alt.XOffset("label:N", sort=labels),
         y=alt.Y("amount:Q", title=_group_title(nu.Group.VITAMIN_K, unit)),
-        color=alt.Color("label:N", title="Form", sort=labels),
+        color=alt.Color("label:N", title="Form", sort=labels, legend=alt.Legend(**LEGEND)),
         tooltip=[alt.Tooltip("day:O", title="Day"), alt.Tooltip("label:N", title="Form"),
                  alt.Tooltip("amount:Q", title=f"Amount ({unit})", format=".1f")],
-    )
+    ))
 
 
 def top_sources(frames: PlanFrames, nutrient_id: str, by: str, n: int = TOP_N) -> pd.DataFrame:
@@ -311,22 +324,17 @@ def top_sources(frames: PlanFrames, nutrient_id: str, by: str, n: int = TOP_N) -
     return rows.nlargest(n, "amount")
 
 
-def top_sources_chart(frames: PlanFrames) -> alt.VConcatChart:
-    """Top K2 and D3 sources of the plan, by recipe and by food (µg over the plan)."""
-    rows = []
-    for nutrient_id, color in ((nu.K2, "#6a1b9a"), (nu.D3, "#f9a825")):
-        panels = [
-            alt.Chart(top_sources(frames, nutrient_id, by), title=f"By {by}",
-                      width=PANEL_WIDTH).mark_bar(color=color).encode(
-                x=alt.X("amount:Q", title=f"{nu.get(nutrient_id).axis_title}, whole plan"),
-                y=alt.Y("source:N", title=None, sort="-x",
-                        axis=alt.Axis(labelLimit=LABEL_LIMIT)),
-                tooltip=[alt.Tooltip("source:N", title=by.capitalize()), _amount(nutrient_id)],
-            )
-            for by in ("recipe", "food")
-        ]
-        rows.append(alt.hconcat(*panels))
-    return alt.vconcat(*rows)
+def top_sources_chart(frames: PlanFrames, nutrient_id: str, by: str) -> alt.Chart:
+    """The top recipes or foods (``by``) for one nutrient, as bars of its amount over the plan.
+
+    One chart per panel, so each takes its column's width and a phone stacks them."""
+    color = {nu.K2: "#6a1b9a", nu.D3: "#f9a825"}.get(nutrient_id, "#546e7a")
+    return alt.Chart(top_sources(frames, nutrient_id, by), title=f"By {by}").mark_bar(
+        color=color).encode(
+        x=alt.X("amount:Q", title=f"{nu.get(nutrient_id).axis_title}, whole plan"),
+        y=alt.Y("source:N", title=None, sort="-x", axis=alt.Axis(labelLimit=LABEL_LIMIT)),
+        tooltip=[alt.Tooltip("source:N", title=by.capitalize()), _amount(nutrient_id)],
+    )
 
 
 AT_A_GLANCE = (nu.K2, nu.D3, nu.CALCIUM, nu.ENERGY)
@@ -354,11 +362,11 @@ def target_share_chart(frames: PlanFrames) -> alt.LayerChart:
         y=alt.Y("shown:Q", title="Share of target", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, SHARE_CAP])),
         color=alt.Color("label:N", sort=order, title=None,
-                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=LABEL_LIMIT)),
+                        legend=alt.Legend(**LEGEND)),
         tooltip=[alt.Tooltip("day:O", title="Day"), alt.Tooltip("label:N", title="Nutrient"),
                  alt.Tooltip("amount:Q", title="Amount", format=",.1f"),
                  alt.Tooltip("share:Q", title="Share of target", format=".0%")],
     )
     rule = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(
         color=RULE_COLORS[TARGET], strokeDash=[6, 3], size=2).encode(y="y:Q")
-    return alt.layer(bars, rule)
+    return _fit_width(alt.layer(bars, rule))
