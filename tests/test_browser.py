@@ -116,3 +116,23 @@ def test_every_chart_fits_its_box_legends_included(server, width, height):
         wait_idle(page)
         assert page.evaluate(CHART_OVERFLOW) == [], "a chart on the Nutrients page is clipped"
         page.screenshot(path=ARTIFACTS / f"nutrients_{width}.png", full_page=True)
+
+
+def test_the_meal_picker_names_the_meal_the_ban_button_names_after_a_ban(server):
+    url, browser = server
+    with browser.new_context(viewport={"width": 1400, "height": 2600}) as context:
+        page = context.new_page()
+        page.goto(url)
+        create_plan(page)
+        wait_idle(page)
+        ban = page.locator(".st-key-ban button")
+        before = ban.inner_text()
+        ban.click()
+        page.wait_for_function(
+            "b => document.querySelector('.st-key-ban button')?.innerText !== b", arg=before,
+            timeout=WAIT_MS)
+        wait_idle(page)
+        banned_name = before.split("“")[1].split("”")[0]
+        new_name = ban.inner_text().split("“")[1].split("”")[0]
+        picker = page.locator(".st-key-meal_pick input").input_value()  # the text shown
+        assert new_name in picker and banned_name not in picker, (picker, new_name)

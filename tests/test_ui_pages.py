@@ -42,6 +42,16 @@ def meals(at: AppTest) -> dict[str, str]:
     return {f"{m.day}:{m.slot}": m.recipe_id for m in at.session_state["plan"].meals}
 
 
+def pick(at: AppTest, place: str) -> None:
+    """Pick the meal at ``day:slot`` in the meal tools."""
+    picker = at.selectbox(key="meal_pick")
+    picker.set_value(next(o for o in meals_ids(at) if o.startswith(place + ":"))).run()
+
+
+def meals_ids(at: AppTest) -> list[str]:
+    return [f"{m.day}:{m.slot}:{m.recipe_id}" for m in at.session_state["plan"].meals]
+
+
 def errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
 
@@ -64,7 +74,7 @@ def test_create_plan_draws_the_week_and_the_day_status():
 
 def test_swap_locks_the_choice_and_replan_keeps_it():
     at = planned()
-    at.selectbox(key="meal_pick").set_value("1:dinner").run()
+    pick(at, "1:dinner")
     choice = at.selectbox(key="swap_choice")
     choice.select_index(len(choice.options) - 1).run()  # the lowest-ranked alternative
     swap_to = at.selectbox(key="swap_choice").value
@@ -81,7 +91,7 @@ def test_swap_locks_the_choice_and_replan_keeps_it():
 
 def test_lock_keeps_a_meal_through_replan():
     at = planned()
-    at.selectbox(key="meal_pick").set_value("2:lunch").run()
+    pick(at, "2:lunch")
     before = meals(at)["2:lunch"]
     at.button(key="lock").click().run()
     assert [(x.day, x.slot, x.recipe_id) for x in at.session_state["locks"]] == [
@@ -92,12 +102,17 @@ def test_lock_keeps_a_meal_through_replan():
 
 def test_ban_removes_the_recipe_everywhere():
     at = planned()
-    at.selectbox(key="meal_pick").set_value("1:breakfast").run()
+    pick(at, "1:breakfast")
     banned = meals(at)["1:breakfast"]
     at.button(key="ban").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert banned in at.session_state["exclude_recipes"]
     assert banned not in meals(at).values()
+    now = next(m for m in at.session_state["plan"].meals if (m.day, m.slot) == (1, "breakfast"))
+    picker = at.selectbox(key="meal_pick")
+    assert picker.value == f"1:breakfast:{now.recipe_id}", "the picker follows its place"
+    assert now.name in picker.options[picker.index]
+    assert plain(now.name) in at.button(key="ban").label
 
 
 def test_every_download_is_offered():

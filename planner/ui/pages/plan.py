@@ -13,6 +13,7 @@ from planner.ui.state import locks
 from planner.ui.state import session as state
 
 JOB = "plan_job"
+PICK = "meal_pick"  # the meal the tools below act on
 READY = "_plan_ready"  # the "new plan ready" line, shown once after the page is redrawn
 
 
@@ -32,9 +33,17 @@ def show_new_plan(new: Plan) -> None:
 
 
 def meal_tools(cat: Catalog, plan: Plan) -> None:
-    """Pick one meal, then lock/unlock it, swap it for a ranked alternative, or ban its recipe."""
-    meals = {locks.meal_id(m): m for m in plan.meals}
-    picked = st.selectbox("Meal", list(meals), key="meal_pick",
+    """Pick one meal, then lock/unlock it, swap it for a ranked alternative, or ban its recipe.
+
+    A choice is ``day:slot:recipe_id``, so when a ban, swap or re-plan puts another meal in
+    the picked place the choice moves to it and the picker never shows the meal it replaced.
+    """
+    meals = {f"{locks.meal_id(m)}:{m.recipe_id}": m for m in plan.meals}
+    was = st.session_state.get(PICK)
+    if was is not None and was not in meals:
+        place = was.rsplit(":", 1)[0]
+        st.session_state[PICK] = next((i for i in meals if i.rsplit(":", 1)[0] == place), None)
+    picked = st.selectbox("Meal", list(meals), key=PICK,
                           format_func=lambda i: f"Day {meals[i].day} · {meals[i].slot} — "
                                                 f"{meals[i].name} ×{meals[i].servings:g}")
     if picked is None:
