@@ -166,7 +166,8 @@ def test_recipe_import_reviews_flags_and_saves_only_a_clean_mapping(store):
         "salmon.jsonld", (FIXTURES / "salmon_kale_traybake.jsonld").read_bytes())
     at = at.run()
     review = at.data_editor[0].value
-    assert "unmatched" in set(review["status"]) and "2 line(s) flagged" in texts(at, "warning")
+    assert "unmatched" in set(review["status"]) and "1 line(s) flagged" in texts(at, "warning")
+    assert "1 line(s) matched with low confidence" in texts(at, "warning")
     at = at.button(key="ws_recipe_save").click().run()
     assert "salt and black pepper" in texts(at, "error") and ws.recipes() == []
     at.file_uploader(key="ws_recipe_file").upload(
@@ -270,3 +271,25 @@ def test_the_share_page_shows_the_display_name_and_never_the_login(store):
     accounts.set_display_name(store, login, "[call me](https://evil.example)")
     caption = share_page(token).caption[0].value
     assert r"\[call me\]\(https\:\/\/evil\.example\)" in caption  # plain text, not a link
+
+def test_recipe_import_takes_edited_servings_and_slots_and_the_flag_count_follows_edits(store):
+    ws = Workspace(store, accounts.authenticate(store, "ann", PASSWORD))
+    at = logged_in(IMPORT)
+    at.file_uploader(key="ws_recipe_file").upload(
+        "salmon.jsonld", (FIXTURES / "salmon_kale_traybake.jsonld").read_bytes())
+    at = at.run()
+    review = at.data_editor[0].value
+    flagged = [i for i, status in enumerate(review["status"]) if status != "ok"]
+    assert len(flagged) == 2 and "1 line(s) flagged" in texts(at, "warning")
+    at.session_state["ws_recipe_review"] = {  # untick the flagged lines, as a click would
+        "edited_rows": {str(i): {"include": False} for i in flagged},
+        "added_rows": [], "deleted_rows": []}
+    at = at.run()
+    assert "flagged" not in texts(at, "warning")
+    at.number_input(key="ws_recipe_servings_0").set_value(2.0)
+    at.multiselect(key="ws_recipe_slots_0").set_value(["lunch"])
+    at = at.button(key="ws_recipe_save").click().run()
+    assert "Saved" in texts(at, "success"), texts(at, "error")
+    [saved] = ws.recipes()
+    assert (saved.servings, saved.slots) == (2.0, ("lunch",))
+    assert len(saved.ingredients) == len(review) - len(flagged)

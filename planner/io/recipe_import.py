@@ -455,6 +455,22 @@ def review_frame(draft: RecipeDraft, foods: pd.DataFrame, portions: pd.DataFrame
     return pd.DataFrame(rows, columns=list(REVIEW_COLUMNS))
 
 
+def included(reviewed: pd.DataFrame) -> pd.DataFrame:
+    """The lines of a review table that are ticked for use."""
+    return reviewed[reviewed["include"].fillna(False).astype(bool)]
+
+
+def lines_to_fix(reviewed: pd.DataFrame, food_ids: pd.Index) -> list[str]:
+    """Each included line still without a known food or positive grams, with what to do."""
+    problems = []
+    for row in included(reviewed).itertuples(index=False):
+        if not isinstance(row.food_id, str) or row.food_id not in food_ids:
+            problems.append(f"{row.line!r}: choose a food from the list")
+        elif pd.isna(row.grams) or float(row.grams) <= 0:
+            problems.append(f"{row.line!r}: enter the grams")
+    return problems
+
+
 def finalize(draft: RecipeDraft, reviewed: pd.DataFrame, catalog: Catalog,
              taken_ids: set[str] = frozenset()) -> RecipeRecord:
     """The recipe to save from the reviewed table; RecipeImportError lists every line
@@ -462,15 +478,14 @@ def finalize(draft: RecipeDraft, reviewed: pd.DataFrame, catalog: Catalog,
     if draft.recipe_id in catalog.recipes.index or draft.recipe_id in taken_ids:
         raise RecipeImportError(f"a recipe with the id {draft.recipe_id!r} exists already: "
                                 "rename the recipe")
-    kept = reviewed[reviewed["include"].fillna(False).astype(bool)]
+    if not draft.slots:
+        raise RecipeImportError("choose at least one meal slot")
+    if not draft.servings > 0:
+        raise RecipeImportError("the recipe needs a positive number of servings")
+    kept = included(reviewed)
     if kept.empty:
         raise RecipeImportError("no ingredient line is included")
-    problems = []
-    for row in kept.itertuples(index=False):
-        if not isinstance(row.food_id, str) or row.food_id not in catalog.foods.index:
-            problems.append(f"{row.line!r}: choose a food from the list")
-        elif pd.isna(row.grams) or float(row.grams) <= 0:
-            problems.append(f"{row.line!r}: enter the grams")
+    problems = lines_to_fix(reviewed, catalog.foods.index)
     if problems:
         raise RecipeImportError("fix these lines or untick them: " + "; ".join(problems))
     return RecipeRecord(

@@ -1,18 +1,24 @@
 """Recipe import: upload JSON-LD or the CSV template, review the ingredient mapping in a
 data editor, then save the recipe for this dietitian's plans. Nothing is saved before."""
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
+from planner.domain.catalog import Slot
 from planner.io.export import load_portions
 from planner.io.recipe_import import (
     CSV_TEMPLATE,
     RecipeImportError,
+    included,
+    lines_to_fix,
     read_recipes,
     review_frame,
 )
 from planner.services.recipe_imports import save_recipe
 from planner.store.records import StoreError
+from planner.ui import widgets
 from planner.ui.state import session as state
 from planner.ui.state import workspace as workspace_state
 
@@ -48,11 +54,13 @@ if st.session_state.get("ws_review_for") != cache_key:
     with st.spinner("Reading the ingredient lines…"):
         st.session_state.ws_review = review_frame(draft, cat.foods, load_portions())
 review = st.session_state.ws_review
-st.write(f"**{draft.name}** — {draft.servings:g} servings, slots "
-         f"{', '.join(s.value for s in draft.slots)}")
-flagged = int((review["status"] != "ok").sum())
-if flagged:
-    st.warning(f"{flagged} line(s) flagged: choose a food and grams, or untick them.")
+st.markdown(f"**{widgets.plain(draft.name)}**")
+servings_col, slots_col = st.columns([1, 3])
+servings = servings_col.number_input("Servings", 0.5, 100.0, float(draft.servings), 0.5,
+                                     key=f"ws_recipe_servings_{index}")
+slots = slots_col.multiselect("Meal slots", [s.value for s in Slot],
+                              [s.value for s in draft.slots], key=f"ws_recipe_slots_{index}")
+flags = st.empty()  # filled below the editor's edits: it counts what is still to fix
 edited = st.data_editor(
     review, hide_index=True, key="ws_recipe_review",
     disabled=["line", "ingredient", "quantity", "unit", "food_name", "match_score",
@@ -62,9 +70,17 @@ edited = st.data_editor(
         "food_id": st.column_config.SelectboxColumn("Food", options=list(cat.foods.index)),
         "grams": st.column_config.NumberColumn("Grams", min_value=0.0, format="%.1f"),
     })
+to_fix = len(lines_to_fix(edited, cat.foods.index))
+to_check = int((included(edited)["status"] == "check").sum())
+if to_fix or to_check:
+    flags.warning(" ".join(filter(None, [
+        f"{to_fix} line(s) flagged: choose a food and grams, or untick them." if to_fix else "",
+        f"{to_check} line(s) matched with low confidence: check the food and grams."
+        if to_check else ""])))
 if st.button("Save recipe", key="ws_recipe_save", type="primary"):
+    chosen = replace(draft, servings=float(servings), slots=tuple(Slot(s) for s in slots))
     try:
-        recipe, facts = save_recipe(ws, draft, edited, cat)
+        recipe, facts = save_recipe(ws, chosen, edited, cat)
     except (RecipeImportError, StoreError) as exc:
         st.error(str(exc))
         st.stop()
