@@ -272,6 +272,7 @@ def test_the_share_page_shows_the_display_name_and_never_the_login(store):
     caption = share_page(token).caption[0].value
     assert r"\[call me\]\(https\:\/\/evil\.example\)" in caption  # plain text, not a link
 
+
 def test_recipe_import_takes_edited_servings_and_slots_and_the_flag_count_follows_edits(store):
     ws = Workspace(store, accounts.authenticate(store, "ann", PASSWORD))
     at = logged_in(IMPORT)
