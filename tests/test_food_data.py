@@ -269,6 +269,23 @@ def test_dri_rows_are_well_formed_and_cover_adults():
                 assert len(rows) == 1, (nutrient, sex, age)
 
 
+@needs_reference
+def test_vitamin_d_upper_limits_equal_the_reference_rows():
+    """IOM 2011 via ``reference_intakes.csv``: 100 µg from 9 y (the row "adults 19+ y (and
+    9-18 y)"), and the child limits its source_detail quotes ("1-3 y 63 ug, 4-8 y 75 ug")."""
+    ref = pd.read_csv(REF / "reference_intakes.csv", dtype=str)
+    [row] = ref[(ref["nutrient"] == "vitamin D") & (ref["kind"] == "UL")
+                & (ref["body"] == "US IOM/FNB")].itertuples()
+    expected = {("9", ""): float(row.value)} | {
+        (lo, hi): float(value)
+        for lo, hi, value in re.findall(r"(\d+)-(\d+) y (\d+) ug", row.source_detail)}
+    assert set(expected) == {("1", "3"), ("4", "8"), ("9", "")}
+    dri = read("dri.csv").fillna("")
+    limits = dri[(dri["nutrient"] == "vit_d3_ug") & (dri["kind"] == "UL")]
+    assert {(r.age_min, r.age_max): float(r.value) for r in limits.itertuples()} == expected
+    assert set(limits["source"]) == {"iom2011"} and set(limits["life_stage"]) == {"general"}
+
+
 def test_k2_presets_are_labelled_evidence():
     presets = read("k2_presets.csv")
     assert presets["preset_id"].is_unique

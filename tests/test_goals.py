@@ -23,6 +23,12 @@ def test_defaults_come_from_the_dri_table():
     assert default_request(DATA, Profile(sex="male", age=40)).targets[nu.K_TOTAL].min == 120
 
 
+@pytest.mark.parametrize(("age", "upper_limit"), [(1, 63), (3, 63), (4, 75), (8, 75), (9, 100)])
+def test_a_child_gets_the_vitamin_d_upper_limit_of_their_age(age, upper_limit):
+    targets = default_request(DATA, Profile(sex="male", age=age)).targets
+    assert targets[nu.D3] == Bound(min=15, max=upper_limit, window="week")
+
+
 def test_k2_default_is_an_evidence_preset_with_its_citation():
     presets = k2_presets(DATA)
     assert {p.preset_id for p in presets} >= {"knapen2013_trial"}
