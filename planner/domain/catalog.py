@@ -26,6 +26,21 @@ from planner.domain.k2_evidence import grade_shares
 from planner.domain.nutrients import STORED_IDS, add_derived
 
 
+class Sex(StrEnum):
+    """Sex as the reference intakes distinguish it."""
+
+    FEMALE = "female"
+    MALE = "male"
+
+
+class LifeStage(StrEnum):
+    """Life stages with reference intakes of their own."""
+
+    GENERAL = "general"
+    PREGNANCY = "pregnancy"
+    LACTATION = "lactation"
+
+
 class Slot(StrEnum):
     BREAKFAST = "breakfast"
     LUNCH = "lunch"

@@ -15,7 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from planner.domain import nutrients as nu
-from planner.domain.catalog import ALLERGENS, ANIMAL_DIET, SLUG, Problem, Slot
+from planner.domain.catalog import ALLERGENS, ANIMAL_DIET, SLUG, LifeStage, Problem, Sex, Slot
 from planner.domain.k2_evidence import GRADES
 from planner.domain.nutrients import MENAQUINONES, STORED_IDS
 
@@ -115,10 +115,10 @@ def schemas(source_keys: set[str]) -> dict[str, pa.DataFrameSchema]:
         "dri": pa.DataFrameSchema(
             {
                 "nutrient": pa.Column(str),
-                "sex": pa.Column(str, pa.Check.isin(["male", "female", "any"])),
+                "sex": pa.Column(str, pa.Check.isin([*(s.value for s in Sex), "any"])),
                 "age_min": _number(0, 150),
                 "age_max": _number(0, 150, nullable=True),
-                "life_stage": pa.Column(str, pa.Check.isin(["general", "pregnancy", "lactation"])),
+                "life_stage": pa.Column(str, pa.Check.isin([s.value for s in LifeStage])),
                 "kind": pa.Column(str, pa.Check.isin(["RDA", "AI", "UL"])),
                 "value": _number(0, 100_000_000),
                 "unit": pa.Column(str),

@@ -17,7 +17,15 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from planner.domain import nutrients as nu
-from planner.domain.catalog import ALLERGENS, ANIMAL_DIET, Catalog, Diet, Slot
+from planner.domain.catalog import (
+    ALLERGENS,
+    ANIMAL_DIET,
+    Catalog,
+    Diet,
+    LifeStage,
+    Sex,
+    Slot,
+)
 
 PORTIONS: tuple[float, ...] = (1.0, 1.5, 2.0)
 MAX_SUPPLEMENT_UNITS = 2  # per day and product
@@ -25,17 +33,6 @@ STEADY_K_FOODS = ("natto",)  # food ids containing these are banned under steady
 MAX_DAYS = 28
 WEEK_DAYS = 7  # a week block: weekly targets and the variety limit count over 7 days
 MAX_REPEATS = 7  # the largest variety limit: a recipe at most this often in 7 days
-
-
-class Sex(StrEnum):
-    FEMALE = "female"
-    MALE = "male"
-
-
-class LifeStage(StrEnum):
-    GENERAL = "general"
-    PREGNANCY = "pregnancy"
-    LACTATION = "lactation"
 
 
 # Energy band and protein floor per sex: typical adult needs (kcal, g), not from dri.csv.

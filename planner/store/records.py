@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from planner.domain.catalog import LifeStage, Sex
+
 
 class StoreError(Exception):
     """A workspace operation that cannot be done; the message is for people."""
@@ -47,9 +49,9 @@ class ClientProfile:
     """What a dietitian types about a client; ``weight_kg`` may be unknown."""
 
     name: str
-    sex: str = "female"
+    sex: str = Sex.FEMALE.value
     age: int = 40
-    life_stage: str = "general"
+    life_stage: str = LifeStage.GENERAL.value
     weight_kg: float | None = None
     notes: str = ""
 
