@@ -80,7 +80,7 @@ def load(pool: Pool, catalog, users: int, seconds: float, time_limit: float) -> 
         t.start()
     reruns = []
     while time.monotonic() < until:  # the web server's reruns while the solves run
-        reruns += rerun_ms(5, page)
+        reruns += rerun_ms(5, page)[0]
     for t in threads:
         t.join()
     wall = time.monotonic() - start

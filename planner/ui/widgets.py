@@ -275,8 +275,9 @@ def take_home(cat: Catalog, plan: Plan | None) -> None:
     st.subheader("Take it home")
     if plan is not None:
         c = st.columns(3)
-        c[0].download_button("Plan (CSV)", export.plan_to_csv(plan, cat), "plan.csv", "text/csv",
-                             key="download_plan_csv", on_click="ignore", width="stretch")
+        c[0].download_button("Plan (CSV)", lambda: export.plan_to_csv(plan, cat), "plan.csv",
+                             "text/csv", key="download_plan_csv", on_click="ignore",
+                             width="stretch")
         c[1].download_button("Plan (JSON)", export.plan_to_json(plan), "plan.json",
                              "application/json", key="download_plan_json", on_click="ignore",
                              width="stretch")
@@ -298,5 +299,5 @@ def take_home(cat: Catalog, plan: Plan | None) -> None:
 
 
 def _handout(plan: Plan, cat: Catalog):
-    """The PDF is only rendered when it is downloaded (a callable ``data``)."""
+    """The PDF is only rendered when it is downloaded (a callable ``data``, as for the CSV)."""
     return lambda: export.handout_pdf(plan, cat)
