@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from planner.__main__ import main
+from planner.cli.plan import week_text
 from planner.domain.plan import Plan
 from tests.planning_helpers import TINY
 
@@ -92,3 +93,10 @@ def test_a_solver_crash_is_reported_as_a_failed_plan_not_a_traceback(capsys, mon
     assert main([*TINY_ARGS, "--json"]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert doc["status"] == "failed" and doc["days"] == []
+
+
+def test_the_readable_week_prints_each_suggestion_as_written():
+    said = "To close the Vitamin D3 gap (5 µg a day): Vitamin D3 capsule, 1 capsule a day would."
+    plan = Plan(status="relaxed", meals=[], supplements=[], targets={}, cost_eur=0.0,
+                suggestions=[{"nutrient": "vit_d3_ug", "foods": [], "text": said}])
+    assert said in week_text(plan).splitlines()

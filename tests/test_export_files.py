@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from planner.domain import nutrients as nu
 from planner.domain.plan import Plan, SupplementDose
-from planner.io import export
+from planner.io import measures, plan_files
 from tests.fixtures.charts_export.plans import FIXTURE, catalog, make_plan, two_days
 
 CAT = catalog()
-PORTIONS = export.load_portions(FIXTURE)
+PORTIONS = measures.load_portions(FIXTURE)
 
 
 def read_csv(data: bytes) -> pd.DataFrame:
@@ -25,7 +25,7 @@ def read_csv(data: bytes) -> pd.DataFrame:
 
 
 def test_plan_csv_has_one_row_per_meal_with_its_nutrients():
-    table = read_csv(export.plan_to_csv(two_days(), CAT))
+    table = read_csv(plan_files.plan_to_csv(two_days(), CAT))
     assert list(table.columns[:6]) == ["day", "slot", "recipe_id", "name", "servings", "locked"]
     assert set(nu.ALL_IDS) <= set(table.columns) and table.columns[-1] == "cost_eur"
     assert list(zip(table["day"], table["slot"], table["recipe_id"], strict=True)) == [
@@ -40,10 +40,10 @@ def test_plan_csv_has_one_row_per_meal_with_its_nutrients():
 
 
 def test_json_round_trip_is_identical():
-    text = export.plan_to_json(two_days())
-    again = export.plan_from_json_bytes(text.encode(), CAT)
+    text = plan_files.plan_to_json(two_days())
+    again = plan_files.plan_from_json_bytes(text.encode(), CAT)
     assert isinstance(again, Plan)
-    assert export.plan_to_json(again) == text
+    assert plan_files.plan_to_json(again) == text
     assert [m.recipe_id for m in again.meals] == [m.recipe_id for m in two_days().meals]
 
 
@@ -59,21 +59,21 @@ def test_json_round_trip_is_identical():
 )
 def test_unreadable_uploads_get_a_clear_message(data, message):
     with pytest.raises(ValueError) as info:
-        export.plan_from_json_bytes(data, CAT)
+        plan_files.plan_from_json_bytes(data, CAT)
     assert message in str(info.value)
     assert "Traceback" not in str(info.value)
 
 
 def test_a_plan_from_another_library_names_the_missing_recipes():
-    doc = json.loads(export.plan_to_json(two_days()))
+    doc = json.loads(plan_files.plan_to_json(two_days()))
     text = json.dumps(doc).replace("gouda_rice", "smorrebrod_nordic")
     with pytest.raises(ValueError, match="does not have: smorrebrod_nordic"):
-        export.plan_from_json_bytes(text.encode(), CAT)
-    assert export.plan_from_json_bytes(text.encode()).meals[2].recipe_id == "smorrebrod_nordic"
+        plan_files.plan_from_json_bytes(text.encode(), CAT)
+    assert plan_files.plan_from_json_bytes(text.encode()).meals[2].recipe_id == "smorrebrod_nordic"
 
 
 def test_shopping_list_groups_by_category_with_measures_and_cost():
-    items = export.shopping_list_frame(two_days(), CAT, PORTIONS)
+    items = plan_files.shopping_list_frame(two_days(), CAT, PORTIONS)
     assert list(items.columns) == ["category", "food_id", "food", "grams", "measure", "cost_eur",
                                    "note"]
     assert list(items["category"]) == sorted(items["category"])
@@ -88,23 +88,23 @@ def test_shopping_list_groups_by_category_with_measures_and_cost():
 
 
 def test_shopping_list_without_portions_keeps_grams():
-    empty = export.load_portions(FIXTURE / "nowhere")
-    items = export.shopping_list_frame(two_days(), CAT, empty)
+    empty = measures.load_portions(FIXTURE / "nowhere")
+    items = plan_files.shopping_list_frame(two_days(), CAT, empty)
     assert (items["measure"] == "").all() and (items["grams"] > 0).all()
 
 
 def test_shopping_list_csv_reads_back():
-    table = read_csv(export.shopping_list_csv(two_days(), CAT, PORTIONS))
+    table = read_csv(plan_files.shopping_list_csv(two_days(), CAT, PORTIONS))
     assert set(table["food"]) == {"Rice cooked", "Natto", "Gouda", "Salmon"}
-    assert set(table["category"]) <= set(export.CATEGORY_LABELS.values())
+    assert set(table["category"]) <= set(plan_files.CATEGORY_LABELS.values())
     assert table["cost_eur"].sum() == pytest.approx(
-        export.shopping_list_frame(two_days(), CAT, PORTIONS)["cost_eur"].sum(), abs=0.02)
+        plan_files.shopping_list_frame(two_days(), CAT, PORTIONS)["cost_eur"].sum(), abs=0.02)
 
 
 def test_supplements_follow_the_meals_in_the_csv():
     dose = SupplementDose(day=1, supplement_id="k2_mk7_100", name="K2 MK-7 100 µg", units=2)
     plan = make_plan([(1, "lunch", "gouda_rice", 1.0)], supplements=[dose])
-    table = read_csv(export.plan_to_csv(plan, CAT))
+    table = read_csv(plan_files.plan_to_csv(plan, CAT))
     pill = table.iloc[-1]
     assert (pill["slot"], pill["name"], pill["servings"]) == ("supplement", "K2 MK-7 100 µg", 2)
     assert pill[nu.K2] == pytest.approx(200.0) and pill["cost_eur"] == pytest.approx(0.4)
@@ -112,20 +112,20 @@ def test_supplements_follow_the_meals_in_the_csv():
 
 def test_an_empty_plan_gives_header_only_files():
     empty = make_plan([])
-    assert read_csv(export.plan_to_csv(empty, CAT)).empty
-    assert export.shopping_list_frame(empty, CAT, PORTIONS).empty
-    assert read_csv(export.shopping_list_csv(empty, CAT, PORTIONS)).empty
+    assert read_csv(plan_files.plan_to_csv(empty, CAT)).empty
+    assert plan_files.shopping_list_frame(empty, CAT, PORTIONS).empty
+    assert read_csv(plan_files.shopping_list_csv(empty, CAT, PORTIONS)).empty
 
 
 @pytest.mark.parametrize(
     ("field", "value"), [("day", 0), ("slot", "brunch"), ("servings", -1), ("servings", 0)])
 def test_an_impossible_meal_is_refused(field, value):
-    doc = json.loads(export.plan_to_json(two_days()))
+    doc = json.loads(plan_files.plan_to_json(two_days()))
     doc["days"][0]["meals"][0][field] = value
     if field == "day":
         doc["days"][0]["day"] = value
     with pytest.raises(ValueError, match="the plan has a meal that cannot be"):
-        export.plan_from_json_bytes(json.dumps(doc).encode(), CAT)
+        plan_files.plan_from_json_bytes(json.dumps(doc).encode(), CAT)
 
 
 PLANS = st.lists(
@@ -139,9 +139,10 @@ PLANS = st.lists(
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(PLANS)
 def test_any_plan_round_trips_through_json_and_csv(plan):
-    text = export.plan_to_json(plan)
-    assert export.plan_to_json(export.plan_from_json_bytes(text.encode("utf-8"), CAT)) == text
-    table = read_csv(export.plan_to_csv(plan, CAT))
+    text = plan_files.plan_to_json(plan)
+    again = plan_files.plan_from_json_bytes(text.encode("utf-8"), CAT)
+    assert plan_files.plan_to_json(again) == text
+    table = read_csv(plan_files.plan_to_csv(plan, CAT))
     rows = list(zip(table["day"], table["slot"], table["recipe_id"], table["servings"],
                     strict=True))
     assert rows == [(m.day, m.slot, m.recipe_id, m.servings) for m in plan.meals]
@@ -151,12 +152,13 @@ def test_csv_numbers_are_rounded_and_labels_are_words():
     plan = make_plan([(1, "lunch", "gouda_rice", 1.1), (1, "dinner", "salmon_rice", 1.3)],
                      supplements=[SupplementDose(day=1, supplement_id="k2_mk7_100",
                                                  name="K2 MK-7 100 µg", units=1)])
-    for data in (export.plan_to_csv(plan, CAT), export.shopping_list_csv(plan, CAT, PORTIONS)):
+    for data in (plan_files.plan_to_csv(plan, CAT),
+                 plan_files.shopping_list_csv(plan, CAT, PORTIONS)):
         text = data.decode("utf-8-sig")
         numbers = re.findall(r"(?<![\w.])\d+\.(\d+)", text)
         assert numbers and max(map(len, numbers)) <= 3, text
         assert not re.search(r"\b(nan|None)\b|\d\.0\b", text), text
-    shopping = read_csv(export.shopping_list_csv(plan, CAT, PORTIONS))
+    shopping = read_csv(plan_files.shopping_list_csv(plan, CAT, PORTIONS))
     assert "Supplements" in set(shopping["category"])
     assert not shopping["category"].str.contains("_").any()
 
@@ -165,12 +167,12 @@ def test_csv_numbers_are_rounded_and_labels_are_words():
     (4.3999999999999995, 4.4), (1705.26, 1705), (26.7616, 26.8), (0.020000000000000004, 0.02),
     (0.0, 0.0), (-3.14159, -3.14)])
 def test_significant_figures(value, rounded):
-    assert export.significant(value) == rounded
-    assert math.isnan(export.significant(float("nan")))
+    assert plan_files.significant(value) == rounded
+    assert math.isnan(plan_files.significant(float("nan")))
 
 
 @pytest.mark.parametrize(("grams", "text"), [
     (0.5, "0.5 g"), (0.01, "< 0.1 g"), (9.96, "10.0 g"), (10.4, "10 g"), (850.0, "850 g"),
     (float("nan"), "")])
 def test_grams_never_read_zero(grams, text):
-    assert export.grams_text(grams) == text
+    assert measures.grams_text(grams) == text

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner.io.export import FRACTIONS, household_measure, load_portions, pluralize, round_count
+from planner.io.measures import FRACTIONS, household_measure, load_portions, pluralize, round_count
 
 FIXTURE = Path(__file__).parent / "fixtures" / "charts_export"
 GLYPH = {glyph: value for value, glyph in FRACTIONS if glyph}

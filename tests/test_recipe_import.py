@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from planner.domain.catalog import Slot, load_catalog
 from planner.domain.nutrients import MENAQUINONES
-from planner.io.export import load_portions
+from planner.io.measures import load_portions
 from planner.io.recipe_import import (
     CSV_TEMPLATE,
     RecipeImportError,

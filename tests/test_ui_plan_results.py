@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planner.domain.plan import NOT_VEGAN_D3
-from planner.io import export
+from planner.io import handout, plan_files
 from planner.services.plan_request import param_for_field
 from planner.ui.state import session as state
 from planner.ui.widgets import plain
@@ -65,12 +65,12 @@ def test_supplements_show_in_the_cards_shopping_list_and_pdf(vegan_d3):
     assert f"Supplement: {plain(name)}" in text(at)
     assert NOT_VEGAN_D3 in [w.value for w in at.warning]
     cat = state.catalog()
-    assert name in pdf_text(export.handout_pdf(plan, cat))
+    assert name in pdf_text(handout.handout_pdf(plan, cat))
     at.switch_page("planner/ui/pages/shopping.py").run()
     assert not at.exception
     shown = " ".join(df.value.to_string() for df in at.dataframe)
     assert name in shown
-    assert {h.value for h in at.subheader} <= set(export.CATEGORY_LABELS.values())
+    assert {h.value for h in at.subheader} <= set(plan_files.CATEGORY_LABELS.values())
     assert not re.search(r"(?<![\d.])0 g|\bcups?\b|\boz\b|\bnan\b|\bNone\b", shown), shown
     assert any(plain(NOT_VEGAN_D3) in c.value for c in at.caption)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner.io import export
+from planner.io import plan_files
 
 pytestmark = pytest.mark.usefixtures("quick_solver")  # the page, not the plan
 
@@ -97,7 +97,8 @@ def test_an_uploaded_meal_name_cannot_become_a_spreadsheet_formula():
     doc = planted(at.session_state["plan"].to_json())
     upload(at, doc)
     cat = at.session_state["plan"]
-    rows = list(csv.reader(io.StringIO(export.plan_to_csv(cat, _catalog()).decode("utf-8-sig"))))
+    text = plan_files.plan_to_csv(cat, _catalog()).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
     assert not any(cell.startswith(("=", "+", "@")) for row in rows[1:] for cell in row)
 
 
@@ -106,7 +107,7 @@ def test_formula_cells_are_neutralised_in_any_csv():
 
     table = pd.DataFrame({"name": ["=1+1", "+A1", "-2+3", "@SUM(A1)", "\tx", "ok"],
                           "grams": [1.0, -2.0, 3.0, 4.0, 5.0, 6.0]})
-    out = export.neutralise(table)
+    out = plan_files.neutralise(table)
     assert list(out["name"]) == ["'=1+1", "'+A1", "'-2+3", "'@SUM(A1)", "'\tx", "ok"]
     assert list(out["grams"]) == [1.0, -2.0, 3.0, 4.0, 5.0, 6.0]
 

@@ -153,9 +153,7 @@ def week_text(plan: Plan) -> str:
     for s in plan.shortfalls:
         lines.append(f"\nShortfall {s.nutrient_label} ({s.scope}): {s.achieved:g} of "
                      f"{s.target:g}. {s.explanation}")
-    for s in plan.suggestions:
-        foods = ", ".join(f"{f['name']} {f['grams']:g} g" for f in s["foods"])
-        lines.append(f"To close the {nu.get(s['nutrient']).label} gap: {foods}")
+    lines += [s["text"] for s in plan.suggestions]  # foods in usual servings, or a supplement
     return "\n".join(lines)
 
 

@@ -23,7 +23,7 @@ from planner.domain.goals import (
     steady_k_banned_supplements,
 )
 from planner.domain.plan import Plan, daily_totals
-from planner.io.export import plan_from_json_bytes
+from planner.io.plan_files import plan_from_json_bytes
 from planner.services.plan_request import target_param, to_request
 from planner.store.records import ClientRecord, PlanVersionRecord, RuleKind, RuleRecord
 from planner.store.repository import Workspace

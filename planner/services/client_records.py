@@ -4,7 +4,7 @@ The document holds no database ids. An import is untrusted input, checked like a
 typed client: the file's shape and sizes by pydantic (types, lengths, counts, no
 deeper nesting than the format has), the profile, every rule and steady vitamin K
 by ``planner.store.checks``, every plan version as an uploaded plan
-(``planner.io.export.plan_from_json_bytes``, against the importer's catalog when given).
+(``planner.io.plan_files.plan_from_json_bytes``, against the importer's catalog when given).
 Anything wrong refuses the whole file with a message; nothing is written.
 
 Who did what and when is never taken from the file: the imported client, its
@@ -24,8 +24,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from planner.domain.catalog import Catalog
-from planner.io.export import plan_from_json_bytes
 from planner.io.plan_document import first_problem
+from planner.io.plan_files import plan_from_json_bytes
 from planner.store.checks import (
     TEXT_LIMITS,
     check_profile,

@@ -13,7 +13,7 @@ from planner.domain import nutrients
 from planner.domain.catalog import ALLERGENS, Catalog, Diet
 from planner.domain.goals import MAX_DAYS, MAX_REPEATS, LifeStage, Sex
 from planner.domain.plan import Plan, PlanStatus, SolverInfo
-from planner.io import export
+from planner.io import handout, plan_files
 from planner.ui.state import goals as goal_state
 from planner.ui.state import session as state
 from planner.ui.state.url import GOALS
@@ -275,10 +275,10 @@ def take_home(cat: Catalog, plan: Plan | None) -> None:
     st.subheader("Take it home")
     if plan is not None:
         c = st.columns(3)
-        c[0].download_button("Plan (CSV)", lambda: export.plan_to_csv(plan, cat), "plan.csv",
+        c[0].download_button("Plan (CSV)", lambda: plan_files.plan_to_csv(plan, cat), "plan.csv",
                              "text/csv", key="download_plan_csv", on_click="ignore",
                              width="stretch")
-        c[1].download_button("Plan (JSON)", export.plan_to_json(plan), "plan.json",
+        c[1].download_button("Plan (JSON)", plan_files.plan_to_json(plan), "plan.json",
                              "application/json", key="download_plan_json", on_click="ignore",
                              width="stretch")
         c[2].download_button("Printable handout (PDF)", _handout(plan, cat), "plan.pdf",
@@ -287,7 +287,7 @@ def take_home(cat: Catalog, plan: Plan | None) -> None:
     upload = st.file_uploader("Load a plan (JSON)", type=["json"], key="upload_plan")
     if upload is not None and st.session_state.get("_loaded_upload") != upload.file_id:
         try:
-            loaded = export.plan_from_json_bytes(upload.getvalue(), cat)
+            loaded = plan_files.plan_from_json_bytes(upload.getvalue(), cat)
             state.set_plan(replace(loaded, status=PlanStatus.FEASIBLE,
                                    solver=SolverInfo(status_text="loaded from a file")))
         except ValueError as exc:
@@ -300,4 +300,4 @@ def take_home(cat: Catalog, plan: Plan | None) -> None:
 
 def _handout(plan: Plan, cat: Catalog):
     """The PDF is only rendered when it is downloaded (a callable ``data``, as for the CSV)."""
-    return lambda: export.handout_pdf(plan, cat)
+    return lambda: handout.handout_pdf(plan, cat)

@@ -7,7 +7,7 @@ from planner.domain import nutrients as N
 from planner.domain.catalog import ALLERGENS, Diet, Slot
 from planner.domain.goals import eligible_recipe_ids
 from planner.domain.k2_evidence import KNOWN_GRADES, k2_text
-from planner.io import export
+from planner.io import plan_files
 from planner.ui import widgets
 from planner.ui.state import session as state
 
@@ -79,7 +79,7 @@ else:
         st.subheader("Ingredients (whole recipe)")
         rows = cat.recipe_ingredients(recipe_id)
         rows = rows.assign(note=rows["note"].fillna(""),
-                           category=rows["category"].map(export.category_label))
+                           category=rows["category"].map(plan_files.category_label))
         st.dataframe(rows[["name", "grams", "note", "category"]], hide_index=True,
                      column_config={"name": "Food",
                                     "grams": st.column_config.NumberColumn("g", format="%.0f"),

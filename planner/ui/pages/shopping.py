@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from planner.io import export
+from planner.io import measures, plan_files
 from planner.ui import widgets
 from planner.ui.state import session as state
 
@@ -14,15 +14,15 @@ st.title("Shopping list")
 if current is None:
     widgets.no_plan()
 else:
-    items = export.shopping_list_frame(current, cat).set_index("food_id")
+    items = plan_files.shopping_list_frame(current, cat).set_index("food_id")
     kept = state.shopping_ticks(current)
     ticked: list[str] = []
     st.metric("Estimated cost", f"€{items['cost_eur'].sum():.2f}")
     for category, rows in items.groupby("category", sort=True):
-        st.subheader(export.category_label(str(category)))
+        st.subheader(plan_files.category_label(str(category)))
         # The table starts from the remembered ticks: its own edits are lost on other pages.
         edited = st.data_editor(
-            rows.assign(got=rows.index.isin(kept), grams=rows["grams"].map(export.grams_text))[
+            rows.assign(got=rows.index.isin(kept), grams=rows["grams"].map(measures.grams_text))[
                 ["got", "food", "grams", "measure", "cost_eur"]],
             key=f"ticks_{category}", hide_index=True, width="stretch",
             disabled=["food", "grams", "measure", "cost_eur"],
@@ -38,7 +38,7 @@ else:
         for note in dict.fromkeys(n for n in rows["note"] if n):
             st.caption(f":material/eco: {widgets.plain(note)}")
     state.set_shopping_ticks(current, ticked)
-    st.download_button("Download shopping list (CSV)", export.shopping_list_csv(current, cat),
+    st.download_button("Download shopping list (CSV)", plan_files.shopping_list_csv(current, cat),
                        file_name="shopping_list.csv", mime="text/csv",
                        key="download_shopping_csv", on_click="ignore")
 state.save()

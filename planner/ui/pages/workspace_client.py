@@ -18,7 +18,8 @@ from planner.domain import nutrients as nu
 from planner.domain.catalog import Catalog, Slot
 from planner.domain.goals import LifeStage, Sex
 from planner.domain.plan import Plan
-from planner.io.export import handout_pdf, load_portions
+from planner.io.handout import handout_pdf
+from planner.io.measures import load_portions
 from planner.services import solve_service
 from planner.services.client_plans import (
     history_frame,

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.domain.catalog import Slot
-from planner.io.export import load_portions
+from planner.io.measures import load_portions
 from planner.io.recipe_import import (
     CSV_TEMPLATE,
     RecipeImportError,

@@ -23,7 +23,7 @@ from planner.analysis import plan_check
 from planner.domain.catalog import Catalog, load_catalog
 from planner.domain.goals import k2_presets
 from planner.domain.plan import Plan
-from planner.io import export, plan_cache
+from planner.io import plan_cache, plan_files
 from planner.ui.state import goals, url
 
 PLAN = "plan"
@@ -123,7 +123,7 @@ def restore_plan() -> None:
         return
     try:
         saved = json.loads(text)
-        restored = export.plan_from_json_bytes(saved["plan"].encode("utf-8"), catalog())
+        restored = plan_files.plan_from_json_bytes(saved["plan"].encode("utf-8"), catalog())
         made_for = {name: saved["goals"][name] for name in goals.plan_goals()}
         set_plan(restored)
     except (ValueError, KeyError, TypeError, AttributeError):
