@@ -31,7 +31,7 @@ from planner.domain.goals import (
     Sex,
     SteadyK,
     Window,
-    default_request,
+    check_against_catalog,
     default_targets,
 )
 
@@ -141,9 +141,12 @@ def to_request(params: Mapping[str, Any], catalog: Catalog, **fields: Any) -> Pl
                     if get("steady_k") else None)
         plain = {param.field: get(name) for name, param in PARAMS.items()
                  if param.field in PlanRequest.model_fields and name not in _BUILT}
-        return default_request(
-            catalog, profile, targets=_targets(params, default_targets(catalog, profile)),
-            steady_k=steady_k, locks=[to_lock(x) for x in get("locks")], **plain, **fields)
+        reference = default_targets(catalog, profile)
+        request = PlanRequest(profile=profile, targets=reference | _targets(params, reference),
+                              steady_k=steady_k, locks=[to_lock(x) for x in get("locks")],
+                              **plain, **fields)
+        check_against_catalog(request, catalog)
+        return request
     except RequestError:
         raise
     except ValidationError as exc:

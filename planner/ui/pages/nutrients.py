@@ -15,7 +15,7 @@ st.title("Nutrients")
 if current is None:
     widgets.no_plan()
 else:
-    frames = charts.plan_frames(current, cat)
+    frames = state.derived(current, "frames", lambda: charts.plan_frames(current, cat))
     note = frames.k2_unknown_note()
     if note:
         st.warning(note, icon=":material/help:")

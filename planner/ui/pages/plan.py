@@ -54,8 +54,9 @@ def meal_tools(cat: Catalog, plan: Plan) -> None:
                     on_click=locks.toggle_lock, args=(meal,), width="stretch")
     ban_col.button(f"Ban “{widgets.plain(meal.name)}” and re-plan", key="ban", on_click=locks.ban,
                    args=(meal.recipe_id,), width="stretch")
-    options = alternatives.best_alternatives(plan, cat, meal.day, meal.slot,
-                                             goal_state.eligible_recipes(cat))
+    options = state.derived(plan, f"alternatives {meal.day}:{meal.slot}", lambda: (
+        alternatives.best_alternatives(plan, cat, meal.day, meal.slot,
+                                       goal_state.eligible_recipes(cat))))
     if not options:
         st.caption("No other recipe fits this slot under the current goals.")
         return
@@ -114,16 +115,20 @@ elif not current.meals:
 else:
     days = list(range(1, goal_state.goals()["days"] + 1))
     st.header(plan_summary.heading(len(days)))
-    widgets.headline(current, plan_summary.headlines(current, cat))
+    widgets.headline(current, state.derived(current, "headlines",
+                                            lambda: plan_summary.headlines(current, cat)))
     for note in dict.fromkeys(supplement_note(cat, s.supplement_id) for s in current.supplements):
         if note and goal_state.goals()["diet"] == "vegan":
             st.warning(note, icon=":material/eco:")
-    widgets.day_cards(plan_summary.day_lines(current, cat), days)
+    widgets.day_cards(state.derived(current, "day lines",
+                                    lambda: plan_summary.day_lines(current, cat)), days)
     st.markdown("**K2, D3, calcium and energy each day, as a share of target**")
-    st.altair_chart(charts.target_share_chart(charts.plan_frames(current, cat)),
+    frames = state.derived(current, "frames", lambda: charts.plan_frames(current, cat))
+    st.altair_chart(state.derived(current, "share chart",
+                                  lambda: charts.target_share_chart(frames)),
                     width="stretch", key="at_a_glance")
-    widgets.day_status(alternatives.day_status(current, cat,
-                                               request.steady_k if request else None))
+    widgets.day_status(state.derived(current, "day status", lambda: alternatives.day_status(
+        current, cat, request.steady_k if request else None)))
     if current.shortfalls:
         st.warning("Not every target can be met with these settings; this is the closest plan.",
                    icon=":material/warning:")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import streamlit as st
@@ -32,6 +32,7 @@ _PLAN_GOALS = "_plan_goals"
 _SAVED_KEY = "_plan_saved"
 _URL_ERRORS = "_url_errors"
 _TICKS = "_shopping_ticks"  # (fingerprint of the plan, food ids ticked off its shopping list)
+_DERIVED = "_plan_derived"  # (the plan on screen, {what: figures derived from it})
 
 
 def catalog_dir() -> Path:
@@ -181,3 +182,14 @@ def set_shopping_ticks(current: Plan, ticked: Iterable[str]) -> None:
     """Remember the food ids ticked off on the shopping list of ``current``."""
     st.session_state[_TICKS] = (_fingerprint(current), sorted(set(ticked)))
 
+
+def derived[T](plan: Plan, what: str, make: Callable[[], T]) -> T:
+    """``make()``, computed once per plan on screen and ``what``: figures that depend on the
+    plan (and goals it was made for) only are not recomputed on every rerun."""
+    memo = st.session_state.get(_DERIVED)
+    if memo is None or memo[0] is not plan:
+        memo = (plan, {})
+        st.session_state[_DERIVED] = memo
+    if what not in memo[1]:
+        memo[1][what] = make()
+    return memo[1][what]
