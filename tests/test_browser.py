@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from contextlib import contextmanager
 
 import pytest
 
@@ -63,14 +64,21 @@ def test_create_plan_see_k2_chart_and_download_shopping_list(page):
     assert "grams" in " ".join(rows[0]).lower()
 
 
-@pytest.mark.parametrize(("width", "height"), [(1400, 900), (390, 844)], ids=["wide", "phone"])
-def test_day_one_and_the_headline_are_readable_at_every_width(server, width, height):
+@contextmanager
+def page_with_plan(server, width: int, height: int):
+    """A page of the app at ``width``×``height`` px after Create plan, drawn and idle."""
     url, browser = server
     with browser.new_context(viewport={"width": width, "height": height}) as context:
         page = context.new_page()
         page.goto(url)
         create_plan(page)
         wait_idle(page)
+        yield page
+
+
+@pytest.mark.parametrize(("width", "height"), [(1400, 900), (390, 844)], ids=["wide", "phone"])
+def test_day_one_and_the_headline_are_readable_at_every_width(server, width, height):
+    with page_with_plan(server, width, height) as page:
         headline = page.locator("[data-testid='stMetric']").filter(has_text="Vitamin D3").first
         box = headline.bounding_box()
         assert box and box["y"] + box["height"] <= height, "headline above the fold"
@@ -100,12 +108,7 @@ CHART_OVERFLOW = """() => [...document.querySelectorAll('[data-testid="stVegaLit
 
 @pytest.mark.parametrize(("width", "height"), [(1400, 900), (390, 844)], ids=["wide", "phone"])
 def test_every_chart_fits_its_box_legends_included(server, width, height):
-    url, browser = server
-    with browser.new_context(viewport={"width": width, "height": height}) as context:
-        page = context.new_page()
-        page.goto(url)
-        create_plan(page)
-        wait_idle(page)
+    with page_with_plan(server, width, height) as page:
         assert page.evaluate(CHART_OVERFLOW) == [], "a chart on the Plan page is clipped"
         expand = page.get_by_test_id("stExpandSidebarButton")
         if expand.is_visible():  # the phone layout folds the navigation away
