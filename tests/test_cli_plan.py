@@ -1,6 +1,7 @@
 """`python -m planner plan`: one JSON document, a readable week, one-line errors naming the flag."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -100,3 +101,10 @@ def test_the_readable_week_prints_each_suggestion_as_written():
     plan = Plan(status="relaxed", meals=[], supplements=[], targets={}, cost_eur=0.0,
                 suggestions=[{"nutrient": "vit_d3_ug", "foods": [], "text": said}])
     assert said in week_text(plan).splitlines()
+
+
+def test_the_readable_week_gives_k2_as_a_lower_bound_with_its_coverage(capsys):
+    assert main(TINY_ARGS) == 0
+    k2_lines = [line for line in capsys.readouterr().out.splitlines() if "Vitamin K2" in line]
+    assert k2_lines and all(re.search(r"≥ [\d.]+ µg \(K2 known for \d+% of the mass\)", line)
+                            for line in k2_lines), k2_lines

@@ -34,6 +34,8 @@ def test_plan_csv_has_one_row_per_meal_with_its_nutrients():
     salmon = table.iloc[1]
     assert salmon[nu.D3] == pytest.approx(22.5)  # 1.5 servings × 15 µg
     assert pd.isna(salmon[nu.K2]), "unknown K2 stays blank, not zero"
+    assert list(table["k2_known_share"]) == [  # the K2 figure is a lower bound over this share
+        round(CAT.recipes.at[r, "k2_coverage"], 2) for r in table["recipe_id"]]
     assert salmon["cost_eur"] == pytest.approx(1.5 * CAT.recipes.loc["salmon_rice", "cost_eur"])
     day1 = table[table["day"] == 1][nu.CALCIUM].sum()
     assert day1 == pytest.approx(115 + 1.5 * 30)
@@ -108,6 +110,7 @@ def test_supplements_follow_the_meals_in_the_csv():
     pill = table.iloc[-1]
     assert (pill["slot"], pill["name"], pill["servings"]) == ("supplement", "K2 MK-7 100 µg", 2)
     assert pill[nu.K2] == pytest.approx(200.0) and pill["cost_eur"] == pytest.approx(0.4)
+    assert pill["k2_known_share"] == 1.0, "a supplement's dose is on its label"
 
 
 def test_an_empty_plan_gives_header_only_files():

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from planner import DATA_DIR
+from planner.analysis import charts
 from planner.domain import nutrients as nu
 from planner.domain.catalog import CatalogError, Diet, Slot
 from planner.domain.goals import LifeStage, Sex, Window
+from planner.domain.k2_evidence import k2_text
 from planner.domain.plan import Plan, PlanStatus
 from planner.io.catalog_cache import load_catalog_cached
 from planner.services.plan_request import RequestError, to_request
@@ -137,8 +139,10 @@ def _quiet_stdout():
             os.close(saved)
 
 
-def week_text(plan: Plan) -> str:
-    """A readable week: meals per day, key totals, shortfalls and suggestions."""
+def week_text(plan: Plan, k2_known: dict[int, float] | None = None) -> str:
+    """A readable week: meals per day, key totals, shortfalls and suggestions. K2 counts
+    known figures only, so it reads "≥ X µg" with ``k2_known`` (day → share of the
+    ingredient mass whose K2 is known) when given."""
     gap = "n/a" if plan.solver.gap is None else f"{plan.solver.gap:.1%}"
     lines = [f"Status: {plan.status} · cost €{plan.cost_eur:.2f} · {plan.solver.name} "
              f"{plan.solver.seconds:.2f} s (gap {gap})"]
@@ -148,8 +152,10 @@ def week_text(plan: Plan) -> str:
                   for m in plan.meals if m.day == day]
         lines += [f"  supplement {s.name} ×{s.units}" for s in plan.supplements if s.day == day]
         totals = plan.totals.get(day, {})
-        lines.append("  " + " · ".join(f"{nu.get(n).label} {totals.get(n, 0):,.1f} "
-                                       f"{nu.get(n).unit}" for n in SHOWN))
+        lines.append("  " + " · ".join(
+            f"{nu.get(n).label} {k2_text(totals.get(n, 0), k2_known[day])}"
+            if n == nu.K2 and k2_known and day in k2_known
+            else f"{nu.get(n).label} {totals.get(n, 0):,.1f} {nu.get(n).unit}" for n in SHOWN))
     for s in plan.shortfalls:
         lines.append(f"\nShortfall {s.nutrient_label} ({s.scope}): {s.achieved:g} of "
                      f"{s.target:g}. {s.explanation}")
@@ -174,6 +180,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     with _quiet_stdout():
         plan = model.solve(request, catalog, deadline, args.method)
-    print(plan.to_json() if args.json else week_text(plan), flush=True)
+    if args.json:
+        print(plan.to_json(), flush=True)
+    else:
+        known = charts.plan_frames(plan, catalog).coverage.set_index("day")["k2_coverage"]
+        print(week_text(plan, known.to_dict()), flush=True)
     model.settle()  # no solver thread left inside HiGHS when the process exits
     return 0 if plan.status != PlanStatus.FAILED else 1

@@ -78,11 +78,16 @@ def _csv(table: pd.DataFrame) -> bytes:
 def plan_to_csv(plan: Plan, catalog: Catalog) -> bytes:
     """One row per meal: ``day, slot, recipe_id, name, servings, locked``, then every
     registry nutrient for that meal (per-serving × servings, in the id's unit, to 3
-    significant figures) and ``cost_eur`` (cents). UTF-8 CSV with BOM.
+    significant figures), ``k2_known_share`` (share of the recipe's ingredient mass whose
+    K2 is known: ``k2_ug`` counts only that part, so it is a lower bound; 1 for a
+    supplement's labelled dose) and ``cost_eur`` (cents). UTF-8 CSV with BOM.
     """
     table = meal_table(plan, catalog)
     ids = list(nutrients.ALL_IDS)
     table[ids] = table[ids].map(significant)
+    known = table["recipe_id"].map(catalog.recipes["k2_coverage"]).round(2)
+    table.insert(table.columns.get_loc("cost_eur"), "k2_known_share",
+                 known.where(table["recipe_id"].isin(catalog.recipes.index), 1.0))
     return _csv(table.round({"cost_eur": 2}))
 
 
