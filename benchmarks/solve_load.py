@@ -26,13 +26,13 @@ from benchmarks.results import machine, write_section
 from benchmarks.ui_bench import plan_page_with_plan, rerun_ms
 from planner.domain.catalog import load_catalog
 from planner.domain.goals import Profile, default_request
+from planner.domain.workspace import ClientProfile
 from planner.services.batch import replan_clients
 from planner.services.dask_pool import DaskPool
 from planner.services.jobs import JobState, Pool, QueueFull
 from planner.services.local_pool import LocalPool
 from planner.store import accounts
 from planner.store.db import open_store
-from planner.store.records import ClientProfile
 from planner.store.repository import Workspace
 
 HEADING = "## Solve load"

@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import create_engine, text
 
 from benchmarks.results import machine, write_section
+from planner.domain.workspace import AuthError, ClientProfile, Conflict
 from planner.store import accounts
 from planner.store.db import normalize_url, open_store
-from planner.store.records import AuthError, ClientProfile, Conflict
 from planner.store.repository import Workspace
 
 HEADING = "## Store load"

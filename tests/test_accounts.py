@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from planner.cli import users as cli_users
+from planner.domain.workspace import AuthError, RateLimited, StoreError
 from planner.store import accounts
 from planner.store.checks import TEXT_LIMITS
 from planner.store.db import open_store
 from planner.store.models import Dietitian
-from planner.store.records import AuthError, RateLimited, StoreError
 from tests.fixtures.store.backends import BACKENDS, store_for
 
 PASSWORD = "correct horse 1"

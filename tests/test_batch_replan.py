@@ -13,12 +13,12 @@ from planner.__main__ import main
 from planner.domain.catalog import load_catalog
 from planner.domain.goals import PlanRequest
 from planner.domain.plan import Plan
+from planner.domain.workspace import ClientProfile, RuleKind, RuleRecord
 from planner.services.batch import replan_clients
 from planner.services.dask_pool import DaskPool
 from planner.services.local_pool import LocalPool
 from planner.store import accounts
 from planner.store.db import open_store
-from planner.store.records import ClientProfile, RuleKind, RuleRecord
 from planner.store.repository import Workspace
 from tests.planning_helpers import TINY
 

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.domain.catalog import load_catalog
+from planner.domain.workspace import ClientProfile, RuleKind, RuleRecord, StoreError
 from planner.services.client_records import export_client, import_client
 from planner.store import accounts
 from planner.store.db import open_store
-from planner.store.records import ClientProfile, RuleKind, RuleRecord, StoreError
 from planner.store.repository import QUOTED, Workspace
 
 GOALS = json.dumps({"days": 7})

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 
+from planner.domain.workspace import AuthError, ClientProfile, RateLimited
 from planner.store import accounts
 from planner.store.db import writing
-from planner.store.records import AuthError, ClientProfile, RateLimited
 from planner.store.repository import Workspace
 from tests.fixtures.store.backends import BACKENDS, store_for
 

@@ -10,8 +10,8 @@ from planner.domain import nutrients as nu
 from planner.domain.catalog import load_catalog
 from planner.domain.goals import Window
 from planner.domain.plan import Meal, Plan
+from planner.domain.workspace import ClientProfile, ClientRecord, RuleKind, RuleRecord
 from planner.services.client_plans import client_request, plan_diff, steady_k_bans
-from planner.store.records import ClientProfile, ClientRecord, RuleKind, RuleRecord
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

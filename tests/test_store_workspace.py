@@ -11,11 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select, text
 
-from planner.services.client_records import export_client, import_client
-from planner.store import accounts
-from planner.store.db import open_store
-from planner.store.models import AuditEntry, Client, PlanVersion
-from planner.store.records import (
+from planner.domain.workspace import (
     ClientProfile,
     Conflict,
     NotFound,
@@ -23,6 +19,10 @@ from planner.store.records import (
     RuleRecord,
     StoreError,
 )
+from planner.services.client_records import export_client, import_client
+from planner.store import accounts
+from planner.store.db import open_store
+from planner.store.models import AuditEntry, Client, PlanVersion
 from planner.store.repository import Workspace, shared_plan
 
 GOALS = json.dumps({"days": 7, "k2_ug": {"min": 90}})

@@ -11,9 +11,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planner.domain.plan import Plan
+from planner.domain.workspace import ClientProfile, RuleKind
 from planner.store import accounts
 from planner.store.db import open_store
-from planner.store.records import ClientProfile, RuleKind
 from planner.store.repository import Workspace
 from planner.ui.pages.workspace_client import share_link
 

@@ -39,13 +39,13 @@ def _week(text: str) -> date:
 
 def _replan(args: argparse.Namespace) -> int:
     # Imported here: the store and the pool are not needed by the other commands.
+    from planner.domain.workspace import StoreError
     from planner.io.catalog_cache import load_catalog_cached
     from planner.io.recipe_import import with_recipes
     from planner.services import solve_service
     from planner.services.batch import next_monday, replan_clients, week_note
     from planner.store.accounts import find_account
     from planner.store.db import open_store
-    from planner.store.records import StoreError
     from planner.store.repository import Workspace
 
     try:

@@ -48,9 +48,9 @@ def _read_password(from_stdin: bool) -> str:
 
 def _add(args: argparse.Namespace) -> None:
     # Imported here: the store (SQLAlchemy, argon2) is not needed by the other commands.
+    from planner.domain.workspace import StoreError
     from planner.store import accounts
     from planner.store.db import open_store
-    from planner.store.records import StoreError
 
     password = _read_password(args.password_stdin)
     try:
@@ -69,9 +69,9 @@ def _list(_args: argparse.Namespace) -> None:
 
 
 def _set_password(args: argparse.Namespace) -> None:
+    from planner.domain.workspace import StoreError
     from planner.store import accounts
     from planner.store.db import open_store
-    from planner.store.records import StoreError
 
     password = _read_password(args.password_stdin)
     try:
@@ -82,9 +82,9 @@ def _set_password(args: argparse.Namespace) -> None:
 
 
 def _set_display_name(args: argparse.Namespace) -> None:
+    from planner.domain.workspace import StoreError
     from planner.store import accounts
     from planner.store.db import open_store
-    from planner.store.records import StoreError
 
     try:
         kept = accounts.set_display_name(open_store(), args.name, args.display_name)

@@ -17,9 +17,9 @@ from datetime import date, timedelta
 from planner.domain.catalog import Catalog
 from planner.domain.goals import PlanRequest
 from planner.domain.plan import PlanStatus
+from planner.domain.workspace import ClientRecord, StoreError
 from planner.services.client_plans import read_versions, save_version, stored_request
 from planner.services.jobs import Job, JobError, Pool, QueueFull
-from planner.store.records import ClientRecord, StoreError
 from planner.store.repository import Workspace
 
 DEFAULT_DAYS = 7

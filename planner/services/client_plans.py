@@ -23,9 +23,9 @@ from planner.domain.goals import (
     steady_k_banned_supplements,
 )
 from planner.domain.plan import Plan, daily_totals
+from planner.domain.workspace import ClientRecord, PlanVersionRecord, RuleKind, RuleRecord
 from planner.io.plan_files import plan_from_json_bytes
 from planner.services.plan_request import target_param, to_request
-from planner.store.records import ClientRecord, PlanVersionRecord, RuleKind, RuleRecord
 from planner.store.repository import Workspace
 
 DIFF_NUTRIENTS = (nu.ENERGY, nu.PROTEIN, nu.CALCIUM, nu.K2, nu.K_TOTAL, nu.D3)

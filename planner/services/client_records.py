@@ -24,6 +24,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from planner.domain.catalog import Catalog
+from planner.domain.workspace import (
+    ClientProfile,
+    ClientRecord,
+    ImportedVersion,
+    RuleKind,
+    RuleRecord,
+    StoreError,
+)
 from planner.io.plan_document import first_problem
 from planner.io.plan_files import plan_from_json_bytes
 from planner.store.checks import (
@@ -34,14 +42,6 @@ from planner.store.checks import (
     checked_rule,
 )
 from planner.store.db import error_as_message
-from planner.store.records import (
-    ClientProfile,
-    ClientRecord,
-    ImportedVersion,
-    RuleKind,
-    RuleRecord,
-    StoreError,
-)
 from planner.store.repository import Workspace
 
 FORMAT = "k2d3-client-record"

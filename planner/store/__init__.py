@@ -1,5 +1,5 @@
 """Storage for the dietitian workspace: SQLAlchemy models, Alembic migrations, services.
 
 SQLite (WAL) in ``$PLANNER_DATA_DIR`` by default; ``DATABASE_URL`` switches to
-PostgreSQL. Services return domain objects (``planner.store.records``), never rows.
+PostgreSQL. Services return domain objects (``planner.domain.workspace``), never rows.
 """

@@ -23,10 +23,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from planner.domain.workspace import Account, AuthError, RateLimited, StoreError
 from planner.store.checks import check_text
 from planner.store.db import writing
 from planner.store.models import Dietitian, LoginThrottle
-from planner.store.records import Account, AuthError, RateLimited, StoreError
 
 MAX_FAILURES = 5
 FIRST_BACKOFF = timedelta(seconds=30)

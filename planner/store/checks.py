@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from planner.domain.catalog import Slot
 from planner.domain.goals import MAX_DAYS, PORTIONS, Bound, LifeStage, Sex
-from planner.store.records import ClientProfile, RuleKind, RuleRecord, StoreError
+from planner.domain.workspace import ClientProfile, RuleKind, RuleRecord, StoreError
 
 SEXES = tuple(Sex)
 LIFE_STAGES = tuple(LifeStage)

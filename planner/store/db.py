@@ -19,7 +19,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from planner.store.records import StoreError
+from planner.domain.workspace import StoreError
 
 ROOT = Path(__file__).resolve().parents[2]
 DB_FILE = "planner.sqlite3"

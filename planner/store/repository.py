@@ -21,18 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner.domain.catalog import RecipeRecord
-from planner.store.checks import check_profile, check_steady_k, check_text, checked_rule
-from planner.store.db import database_errors_as_messages, writing
-from planner.store.models import (
-    AuditEntry,
-    Client,
-    Dietitian,
-    ImportedRecipe,
-    PlanVersion,
-    Rule,
-    ShareLink,
-)
-from planner.store.records import (
+from planner.domain.workspace import (
     Account,
     AuditRecord,
     ClientProfile,
@@ -45,6 +34,17 @@ from planner.store.records import (
     RuleRecord,
     SharedPlan,
     StoreError,
+)
+from planner.store.checks import check_profile, check_steady_k, check_text, checked_rule
+from planner.store.db import database_errors_as_messages, writing
+from planner.store.models import (
+    AuditEntry,
+    Client,
+    Dietitian,
+    ImportedRecipe,
+    PlanVersion,
+    Rule,
+    ShareLink,
 )
 
 STEADY_K = "steady_k"

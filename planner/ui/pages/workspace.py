@@ -5,8 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from planner.domain.goals import LifeStage, Sex
+from planner.domain.workspace import ClientProfile, StoreError
 from planner.services.client_records import import_client
-from planner.store.records import ClientProfile, StoreError
 from planner.ui.pages import workspace_batch, workspace_client
 from planner.ui.state import workspace as workspace_state
 

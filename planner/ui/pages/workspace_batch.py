@@ -9,7 +9,7 @@ import streamlit as st
 
 from planner.services import solve_service
 from planner.services.batch import Replanned, next_monday, replan_clients, week_note
-from planner.store.repository import Workspace
+from planner.services.workspace_access import Workspace
 from planner.ui.state import workspace as workspace_state
 
 

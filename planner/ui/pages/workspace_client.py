@@ -18,6 +18,14 @@ from planner.domain import nutrients as nu
 from planner.domain.catalog import Catalog, Slot
 from planner.domain.goals import LifeStage, Sex
 from planner.domain.plan import Plan
+from planner.domain.workspace import (
+    ClientProfile,
+    ClientRecord,
+    Conflict,
+    RuleKind,
+    RuleRecord,
+    StoreError,
+)
 from planner.io.handout import handout_pdf
 from planner.io.measures import load_portions
 from planner.services import solve_service
@@ -31,15 +39,7 @@ from planner.services.client_plans import (
 )
 from planner.services.client_records import export_client
 from planner.services.jobs import JobError, QueueFull
-from planner.store.records import (
-    ClientProfile,
-    ClientRecord,
-    Conflict,
-    RuleKind,
-    RuleRecord,
-    StoreError,
-)
-from planner.store.repository import Workspace
+from planner.services.workspace_access import Workspace
 from planner.ui.state import workspace as workspace_state
 
 RULE_LABELS = {RuleKind.PIN_RECIPE: "Pin recipe", RuleKind.BAN_RECIPE: "Ban recipe",

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.domain.catalog import Slot
+from planner.domain.workspace import StoreError
 from planner.io.measures import load_portions
 from planner.io.recipe_import import (
     CSV_TEMPLATE,
@@ -17,7 +18,6 @@ from planner.io.recipe_import import (
     review_frame,
 )
 from planner.services.recipe_imports import save_recipe
-from planner.store.records import StoreError
 from planner.ui import widgets
 from planner.ui.state import session as state
 from planner.ui.state import workspace as workspace_state

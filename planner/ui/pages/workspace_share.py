@@ -5,7 +5,7 @@ import streamlit as st
 
 from planner.domain.catalog import Slot
 from planner.domain.plan import Plan
-from planner.store.repository import shared_plan
+from planner.services.workspace_access import shared_plan
 from planner.ui import widgets
 from planner.ui.state import workspace as workspace_state
 

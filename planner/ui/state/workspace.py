@@ -11,11 +11,16 @@ from __future__ import annotations
 import streamlit as st
 
 from planner.domain.catalog import Catalog
+from planner.domain.workspace import Account, AuthError
 from planner.io.recipe_import import with_recipes
-from planner.store import accounts
-from planner.store.db import Store, database_url, open_store
-from planner.store.records import Account, AuthError
-from planner.store.repository import Workspace
+from planner.services.workspace_access import (
+    Store,
+    Workspace,
+    log_in,
+    open_workspace_store,
+    store_url,
+    workspace,
+)
 from planner.ui.state import session as state
 
 ACCOUNT = "ws_account"
@@ -23,19 +28,18 @@ ACCOUNT = "ws_account"
 
 @st.cache_resource(show_spinner="Opening the workspace store…")
 def _open(url: str) -> Store:
-    return open_store(url)
+    return open_workspace_store(url)
 
 
 def store() -> Store:
     """The session factory of ``DATABASE_URL`` or the SQLite file in the data folder."""
-    return _open(database_url())
+    return _open(store_url())
 
 
 def _login() -> None:
     try:
-        account = accounts.authenticate(store(), st.session_state.get("ws_username", ""),
-                                        st.session_state.get("ws_password", ""),
-                                        st.context.ip_address or "")
+        account = log_in(store(), st.session_state.get("ws_username", ""),
+                         st.session_state.get("ws_password", ""), st.context.ip_address or "")
     except AuthError as exc:
         st.session_state["ws_login_error"] = str(exc)
         return
@@ -54,7 +58,7 @@ def require_login() -> Workspace:
     if account is not None:
         st.sidebar.caption(f"Logged in as **{account.username}**")  # a checked name
         st.sidebar.button("Log out", key="ws_logout", on_click=_logout)
-        return Workspace(store(), account)
+        return workspace(store(), account)
     st.subheader("Dietitian login")
     st.caption("The workspace keeps your clients. Personal planning needs no login: "
                "use the Plan page. Accounts are created with `python -m planner users add NAME`.")

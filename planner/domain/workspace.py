@@ -1,4 +1,5 @@
-"""Domain objects the store hands out (frozen dataclasses), and its errors."""
+"""The dietitian workspace's values: accounts, clients, their rules and plan versions (frozen
+dataclasses the store hands out and takes), and the errors its operations raise."""
 
 from __future__ import annotations
 
