@@ -157,7 +157,9 @@ def save() -> None:
 
 
 def _fingerprint(current: Plan) -> str:
-    return hashlib.sha256(current.to_json().encode("utf-8")).hexdigest()
+    """The plan's content hash, computed once per plan on screen (every rerun asks)."""
+    return derived(current, "fingerprint", lambda: hashlib.sha256(
+        current.to_json().encode("utf-8")).hexdigest())
 
 
 def _saved_state() -> tuple[str, tuple[str, ...]]:
