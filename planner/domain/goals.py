@@ -276,13 +276,17 @@ def default_targets(catalog: Catalog, profile: Profile) -> dict[str, Bound]:
     return targets
 
 
-def default_request(catalog: Catalog, profile: Profile, **overrides: Any) -> PlanRequest:
-    """A request with default targets for ``profile``; ``overrides`` set any other field.
+def default_request(catalog: Catalog, profile: Profile,
+                    reference: dict[str, Bound] | None = None, **overrides: Any) -> PlanRequest:
+    """A request with default targets for ``profile`` (``reference`` when the caller has
+    them already); ``overrides`` set any other field.
 
     ``targets`` in ``overrides`` replace the defaults nutrient by nutrient.
     Raises ValueError (pydantic's ValidationError) naming the field at fault.
     """
-    targets = default_targets(catalog, profile) | dict(overrides.pop("targets", None) or {})
+    if reference is None:
+        reference = default_targets(catalog, profile)
+    targets = reference | dict(overrides.pop("targets", None) or {})
     request = PlanRequest(profile=profile, targets=targets, **overrides)
     check_against_catalog(request, catalog)
     return request

@@ -31,7 +31,7 @@ from planner.domain.goals import (
     Sex,
     SteadyK,
     Window,
-    check_against_catalog,
+    default_request,
     default_targets,
 )
 
@@ -142,11 +142,9 @@ def to_request(params: Mapping[str, Any], catalog: Catalog, **fields: Any) -> Pl
         plain = {param.field: get(name) for name, param in PARAMS.items()
                  if param.field in PlanRequest.model_fields and name not in _BUILT}
         reference = default_targets(catalog, profile)
-        request = PlanRequest(profile=profile, targets=reference | _targets(params, reference),
-                              steady_k=steady_k, locks=[to_lock(x) for x in get("locks")],
-                              **plain, **fields)
-        check_against_catalog(request, catalog)
-        return request
+        return default_request(
+            catalog, profile, reference, targets=_targets(params, reference), steady_k=steady_k,
+            locks=[to_lock(x) for x in get("locks")], **plain, **fields)
     except RequestError:
         raise
     except ValidationError as exc:
