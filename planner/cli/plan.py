@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from planner import DATA_DIR
-from planner.analysis import charts
 from planner.domain import nutrients as nu
 from planner.domain.catalog import CatalogError, Diet, Slot
 from planner.domain.goals import LifeStage, Sex, Window
@@ -183,6 +182,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(plan.to_json(), flush=True)
     else:
+        from planner.analysis import charts  # Altair: not on the JSON path's start-up
+
         known = charts.plan_frames(plan, catalog).coverage.set_index("day")["k2_coverage"]
         print(week_text(plan, known.to_dict()), flush=True)
     model.settle()  # no solver thread left inside HiGHS when the process exits
