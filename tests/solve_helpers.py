@@ -13,19 +13,26 @@ from planner.domain.goals import WEEK_DAYS, PlanRequest, eligible
 from planner.domain.plan import COST, Meal, Plan, SolverInfo
 
 
-def sleep_solve(request: PlanRequest, catalog: Catalog) -> Plan:
+def sleep_solve(request: PlanRequest, catalog: Catalog, progress=None) -> Plan:
     """A solve that never finishes by itself (a minute, well past any test)."""
     time.sleep(60)
     raise AssertionError("a sleeping solve should have been cancelled")
 
 
-def crash_solve(request: PlanRequest, catalog: Catalog) -> Plan:
+def crash_solve(request: PlanRequest, catalog: Catalog, progress=None) -> Plan:
     """A solver process that dies as a segfaulting native solver would."""
     os.kill(os.getpid(), signal.SIGKILL)
     raise AssertionError("unreachable")
 
 
-def quick_solve(request: PlanRequest, catalog: Catalog) -> Plan:
+def reporting_solve(request: PlanRequest, catalog: Catalog, progress=None) -> Plan:
+    """A solve that reports ``quick_solve``'s plan as its best so far, then never finishes
+    by itself (a minute, well past any test)."""
+    progress(quick_solve(request, catalog))
+    return sleep_solve(request, catalog)
+
+
+def quick_solve(request: PlanRequest, catalog: Catalog, progress=None) -> Plan:
     """A fast stand-in for the optimizer in page tests (the page, not the plan, is tested).
 
     Each slot gets its lock, else the cheapest allowed recipe that is not eaten that day

@@ -4,6 +4,7 @@ the same plans on the local pool and on a real Dask LocalCluster, and the CLI.""
 from __future__ import annotations
 
 import sys
+import time
 import types
 
 import pytest
@@ -126,6 +127,29 @@ def test_a_crashing_solve_on_the_cluster_fails_its_job_only(dask_pool):
     assert crashed.outcome().state is JobState.FAILED
     assert "solver process stopped unexpectedly" in crashed.outcome().error
     assert fine.result().meals[0].recipe_id == "natto_rice"
+
+
+def test_a_job_on_the_cluster_shows_its_best_plan_so_far_and_is_cancelled(dask_pool):
+    from planner.services.jobs import JobState, solve_plan
+    from tests.solve_helpers import quick_solve, reporting_solve
+
+    request = PlanRequest(profile={"sex": "female", "age": 40}, days=1,
+                          slots=("breakfast", "dinner"), time_limit_s=30)
+    dask_pool.solve = reporting_solve
+    try:
+        job = dask_pool.submit(request, CAT)
+    finally:
+        dask_pool.solve = solve_plan
+    end = time.monotonic() + 60
+    while job.progress().best is None:  # waiting for a worker and its solver process
+        assert time.monotonic() < end, "no plan so far reached the client"
+        time.sleep(0.05)
+    expected = quick_solve(request, CAT)
+    best = job.progress().best
+    assert [(m.slot, m.recipe_id) for m in best.meals] == [
+        (m.slot, m.recipe_id) for m in expected.meals]
+    job.cancel()
+    assert job.wait(5) and job.status is JobState.CANCELLED
 
 
 def test_the_cli_names_an_unknown_dietitian(tmp_path, monkeypatch, capsys):

@@ -139,3 +139,19 @@ def test_the_meal_picker_names_the_meal_the_ban_button_names_after_a_ban(server)
         new_name = ban.inner_text().split("“")[1].split("”")[0]
         picker = page.locator(".st-key-meal_pick input").input_value()  # the text shown
         assert new_name in picker and banned_name not in picker, (picker, new_name)
+
+
+def test_a_month_shows_its_best_plan_so_far_while_it_is_solved(server):
+    """A 28-day plan is solved week by week: the first weeks' plan is on screen, with
+    its cost and K2, before the month is done."""
+    url, browser = server
+    with browser.new_context(viewport={"width": 1400, "height": 2600}) as context:
+        page = context.new_page()
+        page.goto(f"{url}?days=28")
+        page.get_by_role("button", name="Create plan").click()
+        so_far = page.get_by_text("Best plan so far").first
+        so_far.wait_for(timeout=WAIT_MS)
+        text = so_far.inner_text()
+        assert "€" in text and "Vitamin K2" in text and "µg/day" in text, text
+        page.get_by_role("heading", name="Month plan").first.wait_for(timeout=WAIT_MS)
+        assert page.get_by_text("Best plan so far").count() == 0, "progress left on screen"

@@ -1,6 +1,8 @@
 """What the Plan page shows first: headlines judged on their window, honest day marks,
 the warfarin band, meals with their K2/D3, supplements and grouped shortfalls."""
 
+from dataclasses import replace
+
 import pytest
 
 from planner import DATA_DIR
@@ -12,6 +14,7 @@ from planner.domain.plan import (
     NOT_VEGAN_D3,
     Fix,
     Shortfall,
+    SolverInfo,
     SupplementDose,
     daily_totals,
     supplement_note,
@@ -82,3 +85,16 @@ def test_a_d3_supplement_is_flagged_as_possibly_not_vegan():
     full = load_catalog(DATA_DIR)
     assert supplement_note(full, "d3_25") == NOT_VEGAN_D3
     assert supplement_note(full, "k2_mk7_100") == ""
+
+
+def test_the_plan_so_far_says_how_far_it_reaches_its_figures_and_its_proof():
+    plan = make_plan([(1, "dinner", "salmon_rice", 1.0), (2, "dinner", "salmon_rice", 1.0)])
+    plan = replace(plan, cost_eur=7.5, solver=SolverInfo(gap=0.0123))
+    d3 = {h.nutrient: h for h in plan_summary.headlines(plan, CAT)}[nu.D3]
+    line = plan_summary.so_far(plan, CAT, 14)
+    assert line.startswith("Best plan so far (days 1–2 of 14 planned): €7.50 · ")
+    assert f"Vitamin D3 {d3.per_day:,.0f} µg/day ✓" in line
+    assert line.endswith(", proven within 1.2% of the best possible.")
+    whole = plan_summary.so_far(replace(plan, status="relaxed",
+                                        solver=SolverInfo(gap=None)), CAT, 2)
+    assert whole.startswith("Closest plan so far: €7.50") and "proven" not in whole

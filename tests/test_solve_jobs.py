@@ -11,7 +11,7 @@ from planner.domain.goals import PlanRequest, Profile
 from planner.services.jobs import JobError, JobState, QueueFull, solve_plan
 from planner.services.local_pool import LocalPool
 from tests.planning_helpers import TINY
-from tests.solve_helpers import crash_solve, sleep_solve
+from tests.solve_helpers import crash_solve, quick_solve, reporting_solve, sleep_solve
 
 CAT = load_catalog(TINY)
 REQUEST = PlanRequest(profile=Profile(sex="female", age=40), days=1,
@@ -57,6 +57,19 @@ def test_a_running_job_is_cancelled_within_half_a_second(pool):
         job.result()
     pool.solve = solve_plan  # the freed solver takes the next job
     assert picks(pool.submit(REQUEST, CAT).result()) == CHEAPEST
+
+
+def test_a_running_job_shows_its_best_plan_so_far_and_cancel_stops_it(pool):
+    pool.solve = reporting_solve
+    job = pool.submit(REQUEST, CAT)
+    until(lambda: job.progress().best is not None)
+    progress = job.progress()
+    assert progress.state is JobState.RUNNING
+    expected = quick_solve(REQUEST, CAT)  # what the solve reported, made again here
+    assert (picks(progress.best), progress.best.cost_eur) == (picks(expected), expected.cost_eur)
+    job.cancel()
+    assert job.wait(0.5) and job.status is JobState.CANCELLED
+    assert job.progress().best is None  # an ended job has no plan so far
 
 
 def test_a_waiting_job_cancelled_never_starts(pool):

@@ -294,3 +294,23 @@ def test_recipe_import_takes_edited_servings_and_slots_and_the_flag_count_follow
     [saved] = ws.recipes()
     assert (saved.servings, saved.slots) == (2.0, ("lunch",))
     assert len(saved.ingredients) == len(review) - len(flagged)
+
+
+def test_a_plan_solve_that_fails_saves_no_version_and_says_why(store, monkeypatch):
+    from planner.services import solve_service
+    from planner.services.local_pool import LocalPool
+    from tests.solve_helpers import crash_solve
+
+    at = create_client(logged_in(CLIENTS), "Walter")
+    pool = LocalPool(workers=1, solve=crash_solve)
+    monkeypatch.setattr(solve_service, "submit", pool.submit)
+    try:
+        at = at.button(key="ws_plan_create").click().run()
+    finally:
+        pool.shutdown()
+    assert not at.exception, at.exception
+    assert texts(at, "error") == ("No new plan: the solver process stopped unexpectedly "
+                                  "(exit code -9). Your previous plan is kept.")
+    ws = Workspace(store, accounts.authenticate(store, "ann", PASSWORD))
+    [client] = ws.list_clients()
+    assert ws.versions(client.id) == []

@@ -14,7 +14,7 @@ import pandas as pd
 from planner.domain import nutrients as nu
 from planner.domain.catalog import Catalog
 from planner.domain.goals import WEEK_DAYS
-from planner.domain.plan import Fix, Plan, Shortfall, daily_totals
+from planner.domain.plan import Fix, Plan, PlanStatus, Shortfall, daily_totals
 
 HEADLINE = (nu.K2, nu.D3, nu.CALCIUM)
 CARD_NUTRIENTS = (nu.K2, nu.D3)
@@ -81,6 +81,22 @@ def headlines(plan: Plan, catalog: Catalog) -> list[Headline]:
                             float(values.mean()) if not values.empty else 0.0,
                             minimum, window, met))
     return out
+
+
+def so_far(plan: Plan, catalog: Catalog, days: int) -> str:
+    """One line on the best plan found so far while a solve runs: how far it reaches
+    (a long plan's first weeks come first), its cost, K2, D3 and calcium per day against
+    target, and how close it is proven to the best possible."""
+    reach = max((m.day for m in plan.meals), default=0)
+    scope = "Closest plan so far" if plan.status == PlanStatus.RELAXED else "Best plan so far"
+    if reach < days:
+        scope += f" (days 1–{reach} of {days} planned)"
+    mark = {True: " ✓", False: " ✗", None: ""}
+    figures = [f"{h.label} {h.per_day:,.0f} {h.unit}/day{mark[h.met]}"
+               for h in headlines(plan, catalog)]
+    proof = ("" if plan.solver.gap is None
+             else f", proven within {plan.solver.gap:.1%} of the best possible")
+    return f"{scope}: €{plan.cost_eur:.2f} · " + " · ".join(figures) + proof + "."
 
 
 def day_lines(plan: Plan, catalog: Catalog) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from planner.domain.catalog import Catalog
@@ -33,7 +34,7 @@ from planner.optimize.problem import (
 METHODS = ("day-pattern", "compact")
 ELASTIC_RESERVE = 0.25  # s of a block's share kept for its closest plan, should it need one
 
-__all__ = ["METHODS", "Deadline", "Solution", "dispose", "settle", "solve"]
+__all__ = ["METHODS", "Deadline", "Progress", "Solution", "dispose", "settle", "solve"]
 
 
 @dataclass(frozen=True)
@@ -66,20 +67,43 @@ class Solution:
         return day_pattern.relative_gap(self.objective, self.bound)
 
 
+Progress = Callable[[Solution], None]  # hears of each better plan so far
+
+
 def solve(request: PlanRequest, catalog: Catalog, deadline: Deadline | None = None,
-          method: str = "day-pattern", fallback: bool = True) -> Solution:
+          method: str = "day-pattern", fallback: bool = True,
+          progress: Progress | None = None) -> Solution:
     """The cheapest plan meeting every bound by ``deadline`` (default: the request's time
-    limit from now); else, with ``fallback``, the closest plan (``relaxed``)."""
+    limit from now); else, with ``fallback``, the closest plan (``relaxed``).
+
+    ``progress`` hears of the best plan so far as the search goes: each better plan of
+    the block being solved, with the blocks before it (so, for a plan longer than a
+    week, its first weeks before the whole plan).
+    """
     deadline = deadline or Deadline(request.time_limit_s)
     if method == "compact":
-        return _solve_compact(request, catalog, deadline, fallback)
+        return _solve_compact(request, catalog, deadline, fallback, progress)
     if method != "day-pattern":
         raise ValueError(f"method: one of {', '.join(METHODS)} (got {method})")
-    return _solve_day_pattern(request, catalog, deadline, fallback)
+    return _solve_day_pattern(request, catalog, deadline, fallback, progress)
+
+
+def _reporter(problem: Problem, catalog: Catalog, history: dict[int, Day], plans: list,
+              method: str, solver: str, deadline: Deadline, progress: Progress | None,
+              ) -> Callable[[day_pattern.BlockPlan], None] | None:
+    """What a block calls with each better plan of its own: ``progress`` with that plan
+    after the blocks before it."""
+    if progress is None:
+        return None
+
+    def report(plan: day_pattern.BlockPlan) -> None:
+        progress(_solution(problem, catalog, {**history, **plan.days}, [*plans, plan],
+                           method, solver, deadline, 0.0, blocks_planned=len(plans) + 1))
+    return report
 
 
 def _solve_day_pattern(request: PlanRequest, catalog: Catalog, deadline: Deadline,
-                       fallback: bool) -> Solution:
+                       fallback: bool, progress: Progress | None) -> Solution:
     built = time.monotonic()
     problem = build_problem(request, catalog)
     pricers = day_pattern.Pricers(problem, deadline)
@@ -88,31 +112,36 @@ def _solve_day_pattern(request: PlanRequest, catalog: Catalog, deadline: Deadlin
     history: dict[int, Day] = {}
     pool: list[Day] = []
     plans: list[day_pattern.BlockPlan | None] = []
+    solver = "COIN_CMD" if request.solver == "cbc" else "HiGHS"
     parts = blocks(request)
     for i, block in enumerate(parts):
         share = deadline.until(time.monotonic() + deadline.left() / (len(parts) - i))
         reserve = min(ELASTIC_RESERVE, 0.3 * share.left()) if fallback else 0.0
+        report = _reporter(problem, catalog, history, plans, "day-pattern", solver, deadline,
+                           progress)
         plan = None
         with contextlib.suppress(Infeasible):  # no day meets the hard daily rules
             plan = day_pattern.solve_block(problem, block, history,
                                            share.until(share.end - reserve), False,
-                                           request.solver, pricers, pool)
+                                           request.solver, pricers, pool, report)
         if plan is None and fallback and not deadline.expired():
             # the closest plan, with time borrowed from the blocks still to come
             share = deadline.until(time.monotonic() + deadline.left() / (len(parts) - i))
             plan = day_pattern.solve_block(problem, block, history, share, True,
-                                           request.solver, pricers, pool)
+                                           request.solver, pricers, pool, report)
         plans.append(plan)
         if plan is None:
             break
         history.update(plan.days)
-    return _solution(problem, catalog, history, plans, "day-pattern",
-                     "COIN_CMD" if request.solver == "cbc" else "HiGHS", deadline,
+    return _solution(problem, catalog, history, plans, "day-pattern", solver, deadline,
                      build_seconds)
 
 
 def _solution(problem: Problem, catalog: Catalog, history: dict[int, Day], plans: list,
-              method: str, solver: str, deadline: Deadline, build_seconds: float) -> Solution:
+              method: str, solver: str, deadline: Deadline, build_seconds: float,
+              blocks_planned: int | None = None) -> Solution:
+    """The solution of ``history``: complete when ``blocks_planned`` (default: all of the
+    request's) blocks have a plan."""
     locked = {(lk.day, lk.slot.value) for lk in problem.request.locks}
     meals, doses = [], []
     pills = catalog.supplements
@@ -126,7 +155,8 @@ def _solution(problem: Problem, catalog: Catalog, history: dict[int, Day], plans
                                             {n: float(row[n]) * units for n in TOTAL_KEYS
                                              if float(row[n]) > 0}))
     done = [p for p in plans if p is not None]
-    complete = bool(done) and len(done) == len(blocks(problem.request))
+    wanted = len(blocks(problem.request)) if blocks_planned is None else blocks_planned
+    complete = bool(done) and len(done) == wanted
     objective = sum(p.objective for p in done) if complete else None
     bounds = [p.bound for p in done]
     bound = sum(bounds) if complete and None not in bounds else None
@@ -148,7 +178,7 @@ def _status(complete: bool, elastic: bool, objective: float | None, bound: float
 
 
 def _solve_compact(request: PlanRequest, catalog: Catalog, deadline: Deadline,
-                   fallback: bool) -> Solution:
+                   fallback: bool, progress: Progress | None) -> Solution:
     problem = build_problem(request, catalog)
     ctx = compact.context(request, catalog)
     history: dict[int, Day] = {}
@@ -175,7 +205,11 @@ def _solve_compact(request: PlanRequest, catalog: Catalog, deadline: Deadline,
             units = tuple(round(result.model.z[d, u].value() or 0)
                           if (d, u) in result.model.z else 0 for u in problem.supp_ids)
             history[d] = Day(tuple(meals), units)
-        plans.append(day_pattern.BlockPlan({}, float(result.stats.objective), result.bound,
-                                           result.elastic))
+        plan = day_pattern.BlockPlan({d: history[d] for d in block},
+                                     float(result.stats.objective), result.bound, result.elastic)
         dispose(result)  # a big model takes longer to free than to read
+        if i < len(parts) - 1 and (report := _reporter(
+                problem, catalog, history, plans, "compact", solver, deadline, progress)):
+            report(plan)  # the weeks so far (the whole plan is the answer itself)
+        plans.append(plan)
     return _solution(problem, catalog, history, plans, "compact", solver, deadline, 0.0)

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -375,14 +376,27 @@ def lock_counts(problem: Problem, block: list[int]) -> dict[int, float]:
 
 def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
                 deadline: dl.Deadline, elastic: bool, solver: str, pricers: Pricers,
-                pool: list[Day]) -> BlockPlan | None:
+                pool: list[Day], report: Callable[[BlockPlan], None] | None = None,
+                ) -> BlockPlan | None:
     """The block's best plan by ``deadline`` (None: no plan; raises ``Infeasible`` when no
-    day meets the hard daily rules)."""
+    day meets the hard daily rules); ``report`` hears of each better plan as it is found."""
     gap_rel = problem.request.gap_rel
     bs = BlockSolver(problem, block, history, elastic, pricers)
     bs.seed(pool)
     copy = None if elastic else bs.copy_of_last_week(history)
     best = None
+    if copy is not None and report is not None:
+        report(copy)
+
+    def keep(found: tuple[float, dict] | None) -> None:
+        """Keep ``found`` when it is better than the best plan so far, and report it."""
+        nonlocal best
+        better = _better(best, found)
+        if better is not best and report is not None and (
+                copy is None or better[0] < copy.objective - 1e-9):
+            report(BlockPlan(bs.plan_of(better[1]), better[0], _finite(bs.bound), elastic))
+        best = better
+
     try:
         bs.floor_bound()
         if not elastic:  # the closest plan starts from the seeds: a plan comes first
@@ -396,20 +410,20 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
                                       min(began + MIN_IP_SECONDS, deadline.end)))
 
         early = phase(ELASTIC_EARLY_SHARE if elastic else EARLY_SHARE)
-        best = bs.integer(early, gap_rel, solver, began)  # any plan, at once
+        keep(bs.integer(early, gap_rel, solver, began))  # any plan, at once
         bs.generate(phase(CG_SHARE), gap_rel)
         if bs.converged and not elastic and bs.master.uses_slack():
             return copy  # the master's LP needs a shortfall: no plan but the copy
         bs.global_bound(phase(CG_SHARE + 0.1))
-        best = _better(best, bs.integer(phase(IP_SHARE), gap_rel, solver))
+        keep(bs.integer(phase(IP_SHARE), gap_rel, solver))
         if not _within(best, bs.bound, gap_rel * AIM) and not deadline.expired():
-            best = _better(best, bs.dive(phase(DIVE_SHARE), gap_rel))
+            keep(bs.dive(phase(DIVE_SHARE), gap_rel))
             if not _within(best, bs.bound, gap_rel * AIM):
-                best = _better(best, bs.integer(deadline, gap_rel, solver))
+                keep(bs.integer(deadline, gap_rel, solver))
     except OutOfTime:
         pass  # the request's deadline came during pricing: the best plan so far stands
     pool[:] = dict.fromkeys(day for (_, day) in bs.master.columns.var)  # seeds the next block
-    bound = bs.bound if math.isfinite(bs.bound) else None
+    bound = _finite(bs.bound)
     if copy is not None and (best is None or copy.objective < best[0] - 1e-9):
         return BlockPlan(copy.days, copy.objective, bound, False)
     if best is None:
@@ -424,6 +438,10 @@ def _better(a: tuple[float, dict] | None, b: tuple[float, dict] | None,
     if a is None or (b is not None and b[0] < a[0] - 1e-9):
         return b
     return a
+
+
+def _finite(bound: float) -> float | None:
+    return bound if math.isfinite(bound) else None
 
 
 def _within(best: tuple[float, dict] | None, bound: float, gap_rel: float) -> bool:

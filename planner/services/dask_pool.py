@@ -2,7 +2,8 @@
 
 Each job is one Dask task running ``jobs.run_in_child`` on a worker, so a crash or
 a cancel ends the solver process, never the worker. Cancel sets a
-``distributed.Event`` the task checks every ``jobs.POLL_S``.
+``distributed.Event`` the task checks every ``jobs.POLL_S``; the task keeps its best
+plan so far (pickled) in a ``distributed.Variable`` the client reads for progress.
 
 The waiting line is estimated from this client's own jobs: the first ``threads``
 unfinished jobs (the cluster's worker threads) run, the rest wait in order.
@@ -10,25 +11,31 @@ unfinished jobs (the cluster's worker threads) run, the rest wait in order.
 
 from __future__ import annotations
 
+import pickle
 import threading
 import uuid
 
-from distributed import Client, Event, Future
+from distributed import Client, Event, Future, Variable
 
 from planner.domain.catalog import Catalog
 from planner.domain.goals import PlanRequest
+from planner.domain.plan import Plan
 from planner.services.jobs import Job, Outcome, QueueFull, SolveFn, run_in_child, solve_plan
 
 EVENT_PREFIX = "planner-cancel-"
+BEST_PREFIX = "planner-best-"
+READ_BEST_S = 0.2  # longest wait for the best plan so far (the variable is set at submit)
 
 
 def _task(solve: SolveFn, request: PlanRequest, catalog: Catalog, job_id: str) -> Outcome:
     """What a Dask worker runs for one job."""
-    event = Event(EVENT_PREFIX + job_id)
+    event, best = Event(EVENT_PREFIX + job_id), Variable(BEST_PREFIX + job_id)
     try:
-        return run_in_child(solve, request, catalog, event.is_set)
+        return run_in_child(solve, request, catalog, event.is_set,
+                            lambda plan: best.set(pickle.dumps(plan)))
     finally:
         event.clear()
+        best.delete()
 
 
 class DaskPool:
@@ -71,7 +78,8 @@ class DaskPool:
             Event(EVENT_PREFIX + job_id, client=self.client).set()
             job.future.cancel()
 
-        job = Job(job_id, request, stop, self._position)
+        job = Job(job_id, request, stop, self._position, self._best)
+        Variable(BEST_PREFIX + job_id, client=self.client).set(b"")  # read at once until set
         with self._lock:
             job.future = self.client.submit(_task, self.solve, request, self._scattered(catalog),
                                             job_id, key=f"plan-{job_id}", pure=False)
@@ -83,6 +91,13 @@ class DaskPool:
         if self._catalog is None or self._catalog[0] is not catalog:
             self._catalog = (catalog, self.client.scatter(catalog, broadcast=True))
         return self._catalog[1]
+
+    def _best(self, job: Job) -> Plan | None:
+        try:
+            data = Variable(BEST_PREFIX + job.id, client=self.client).get(timeout=READ_BEST_S)
+        except TimeoutError:  # the job ended and took its variable with it
+            return None
+        return pickle.loads(data) if data else None
 
     def _position(self, job: Job) -> int | None:
         waiting = self.waiting()

@@ -1,9 +1,11 @@
-"""A solve as a job: its states, its outcome, and one solve run in a child process.
+"""A solve as a job: its states, its best plan so far, its outcome, and one solve run
+in a child process.
 
 ``run_in_child`` is what every pool runs, on a local thread or on a Dask worker:
 the solve happens in a process of its own (a fresh interpreter, never a fork of a
 threaded web server or worker), so a solver that crashes fails only its job, and
-cancelling kills that process at once instead of waiting for the solver.
+cancelling kills that process at once instead of waiting for the solver. The child
+sends each better plan it finds as it goes (``Frame``), then the outcome.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from planner.domain.goals import PlanRequest
 from planner.domain.plan import Plan
 
 POLL_S = 0.05  # how often a running job checks for cancel; bounds the cancel delay
-SolveFn = Callable[[PlanRequest, Catalog], Plan]
+Report = Callable[[Plan], None]  # hears of the best plan so far
+SolveFn = Callable[..., Plan]  # solve(request, catalog, progress=Report | None) -> Plan
 ROOT = Path(__file__).resolve().parents[2]  # the project: importable by solver processes
 _spare: subprocess.Popen | None = None
 _spare_lock = threading.Lock()
@@ -61,21 +64,31 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Frame:
+    """What a solver process writes: ``interim`` plans as it finds them, then ``outcome``."""
+
+    interim: Plan | None = None
+    outcome: Outcome | None = None
+
+
+@dataclass(frozen=True)
 class Progress:
     """A job as the user sees it: state, place in the waiting line (1 = next; None
-    when not waiting), seconds spent solving and the request's time limit."""
+    when not waiting), seconds spent solving, the request's time limit, and the best plan
+    found so far (``make_plan.interim``: not explained; None before the first)."""
 
     state: JobState
     queue_position: int | None
     seconds: float
     time_limit_s: float
+    best: Plan | None = None
 
 
-def solve_plan(request: PlanRequest, catalog: Catalog) -> Plan:
+def solve_plan(request: PlanRequest, catalog: Catalog, progress: Report | None = None) -> Plan:
     """The default solve of a job: ``make_plan.solve`` by the request's deadline."""
     from planner.services import make_plan as model
 
-    return model.solve(request, catalog)
+    return model.solve(request, catalog, progress=progress)
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -111,33 +124,46 @@ def _replenish() -> None:
             _spare = _start()
 
 
+def _read_frames(child: subprocess.Popen, report: Report | None, ended: list[Outcome]) -> None:
+    """Read the child's frames until it closes its output: interim plans go to ``report``,
+    the outcome into ``ended``."""
+    with contextlib.suppress(EOFError, OSError, pickle.UnpicklingError):  # a killed child
+        while True:
+            frame: Frame = pickle.load(child.stdout)
+            if frame.outcome is not None:
+                ended.append(frame.outcome)
+            elif report is not None and frame.interim is not None:
+                report(frame.interim)
+
+
 def run_in_child(solve: SolveFn, request: PlanRequest, catalog: Catalog,
-                 cancelled: Callable[[], bool]) -> Outcome:
-    """Solve in a solver process of its own (``solver_process``); kill it as soon as
-    ``cancelled()`` is true (checked every ``POLL_S``). A process that dies without an
-    answer is a failed job."""
+                 cancelled: Callable[[], bool], report: Report | None = None) -> Outcome:
+    """Solve in a solver process of its own (``solver_process``), passing each plan so far
+    to ``report``; kill it as soon as ``cancelled()`` is true (checked every ``POLL_S``).
+    A process that dies without an answer is a failed job."""
     child = _solver_process()
-    out = b""
+    ended: list[Outcome] = []
+    reader = threading.Thread(target=_read_frames, args=(child, report, ended), daemon=True)
     try:
-        # written whole first: communicate() cannot resume sending input after a timeout
         with contextlib.suppress(BrokenPipeError):  # a child that died says so below
             child.stdin.write(pickle.dumps((solve, request, catalog)))
-            child.stdin.flush()
-        while True:
-            try:
-                out, _ = child.communicate(timeout=POLL_S)  # closes stdin: the job is sent
-                break
-            except subprocess.TimeoutExpired:
-                if cancelled():
-                    return Outcome(JobState.CANCELLED, error="cancelled")
+            child.stdin.close()  # the job is sent
+        reader.start()
+        while reader.is_alive():
+            reader.join(POLL_S)
+            if reader.is_alive() and cancelled():
+                return Outcome(JobState.CANCELLED, error="cancelled")
     finally:
         child.kill()
         child.wait()
+        with contextlib.suppress(OSError):  # already closed, or broken by a dead child
+            child.stdin.close()
+        reader.join()
         _replenish()
-    if child.returncode != 0 or not out:
+    if not ended:
         return Outcome(JobState.FAILED, error="the solver process stopped unexpectedly "
                                               f"(exit code {child.returncode})")
-    return pickle.loads(out)
+    return ended[0]
 
 
 class Pool(Protocol):
@@ -155,11 +181,13 @@ class Pool(Protocol):
 class Job:
     """One submitted solve. ``future`` (a ``concurrent.futures`` or ``distributed``
     future) resolves to an ``Outcome``; ``stop`` tells the pool to cancel it; the pool
-    answers ``position`` (the place in its waiting line, None once running) and sets
-    ``started`` when it knows the solve began."""
+    answers ``position`` (the place in its waiting line, None once running) and ``best``
+    (the best plan so far, None before the first), and sets ``started`` when it knows
+    the solve began."""
 
     def __init__(self, job_id: str, request: PlanRequest, stop: Callable[[], None],
-                 position: Callable[[Job], int | None]) -> None:
+                 position: Callable[[Job], int | None],
+                 best: Callable[[Job], Plan | None]) -> None:
         self.id = job_id
         self.request = request
         self.future: Any = None  # set by the pool right after submitting
@@ -167,6 +195,7 @@ class Job:
         self.started: float | None = None
         self._stop = stop
         self._position = position
+        self._best = best
         self._cancel_asked = False
 
     def queue_position(self) -> int | None:
@@ -186,7 +215,8 @@ class Job:
         if state is JobState.RUNNING and self.started is None:
             self.started = time.monotonic()
         seconds = 0.0 if self.started is None else time.monotonic() - self.started
-        return Progress(state, position, seconds, self.request.time_limit_s)
+        best = self._best(self) if state is JobState.RUNNING else None
+        return Progress(state, position, seconds, self.request.time_limit_s, best)
 
     def cancel(self) -> None:
         """Stop the job: a waiting job never starts, a running one's process is killed."""

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from planner.domain.catalog import Catalog
 from planner.domain.goals import PlanRequest
+from planner.domain.plan import Plan
 from planner.services.jobs import FINAL, Job, Outcome, QueueFull, SolveFn, run_in_child, solve_plan
 
 
@@ -37,6 +38,7 @@ class LocalPool:
         self._lock = threading.Lock()
         self._jobs: list[Job] = []  # not yet ended, in submission order
         self._ids = itertools.count(1)
+        self._latest: dict[str, Plan] = {}  # job id → its best plan so far, while it runs
 
     def waiting(self) -> list[Job]:
         """Jobs not started yet, first come first."""
@@ -56,7 +58,7 @@ class LocalPool:
             job.future.cancel()  # a waiting job never starts
             cancel.set()  # a running one's process is killed
 
-        job = Job(f"local-{next(self._ids)}", request, stop, self._position)
+        job = Job(f"local-{next(self._ids)}", request, stop, self._position, self._best)
         with self._lock:
             job.future = self._executor.submit(self._run, job, catalog, cancel)
             self._jobs.append(job)
@@ -64,7 +66,17 @@ class LocalPool:
 
     def _run(self, job: Job, catalog: Catalog, cancel: threading.Event) -> Outcome:
         job.started = time.monotonic()
-        return run_in_child(self.solve, job.request, catalog, cancel.is_set)
+
+        def report(plan: Plan) -> None:
+            self._latest[job.id] = plan
+
+        try:
+            return run_in_child(self.solve, job.request, catalog, cancel.is_set, report)
+        finally:
+            self._latest.pop(job.id, None)
+
+    def _best(self, job: Job) -> Plan | None:
+        return self._latest.get(job.id)
 
     def _position(self, job: Job) -> int | None:
         waiting = self.waiting()

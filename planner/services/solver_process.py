@@ -1,7 +1,8 @@
 """``python -m planner.services.solver_process``: one solve, from stdin to stdout.
 
-Reads a pickled ``(solve, request, catalog)`` from standard input, writes the
-pickled ``jobs.Outcome`` to standard output and exits. Started ahead of need (the
+Reads a pickled ``(solve, request, catalog)`` from standard input, writes a pickled
+``jobs.Frame`` to standard output for each better plan found so far, then one with the
+``jobs.Outcome``, and exits. Started ahead of need (the
 solver libraries imported while it waits), so a job does not pay for the imports.
 A closed standard input before any job (its parent went away) ends it quietly.
 """
@@ -13,7 +14,8 @@ import pickle
 import sys
 
 import planner.services.make_plan  # noqa: F401 — imported while waiting for a job
-from planner.services.jobs import JobState, Outcome, failure_reason
+from planner.domain.plan import Plan
+from planner.services.jobs import Frame, JobState, Outcome, failure_reason
 
 
 def main() -> None:
@@ -23,11 +25,19 @@ def main() -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # solver banners are no one's output
     solve, request, catalog = pickle.loads(payload)
+
+    def send(frame: Frame) -> None:
+        out.write(pickle.dumps(frame))
+        out.flush()
+
+    def report(plan: Plan) -> None:
+        send(Frame(interim=plan))
+
     try:
-        outcome = Outcome(JobState.DONE, plan=solve(request, catalog))
+        outcome = Outcome(JobState.DONE, plan=solve(request, catalog, progress=report))
     except Exception as exc:  # any error of a solve is its job's failure, not the pool's
         outcome = Outcome(JobState.FAILED, error=failure_reason(exc))
-    out.write(pickle.dumps(outcome))
+    send(Frame(outcome=outcome))
     out.close()
 
 

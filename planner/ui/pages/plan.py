@@ -98,7 +98,7 @@ if (create or replan) and request is None:
     st.error("Fix the goals marked above first.", icon=":material/error:")
 elif create or replan:
     solve(cat, goal_state.build_request(cat, previous=last)[0] if replan else request)
-if (new := job_progress.follow(JOB)) is not None:
+if (new := job_progress.follow(JOB, cat)) is not None:
     show_new_plan(new)
 if ready := st.session_state.pop(READY, None):
     st.status(ready, state="complete")

@@ -38,8 +38,8 @@ from planner.services.client_plans import (
     stored_request,
 )
 from planner.services.client_records import export_client
-from planner.services.jobs import JobError, QueueFull
 from planner.services.workspace_access import Workspace
+from planner.ui import job_progress
 from planner.ui.state import workspace as workspace_state
 
 RULE_LABELS = {RuleKind.PIN_RECIPE: "Pin recipe", RuleKind.BAN_RECIPE: "Ban recipe",
@@ -47,6 +47,8 @@ RULE_LABELS = {RuleKind.PIN_RECIPE: "Pin recipe", RuleKind.BAN_RECIPE: "Ban reci
 MAIN_TARGETS = (nu.K2, nu.D3, nu.CALCIUM, nu.ENERGY, nu.PROTEIN, nu.K_TOTAL, nu.SODIUM)
 TARGET_IDS = (*MAIN_TARGETS, *(n for n in nu.ALL_IDS if n not in MAIN_TARGETS))
 SHARE_PAGE = "workspace_share"
+JOB = "ws_plan_job"
+SAVE = "ws_plan_job_save"  # (client id, request, note, based-on version) of the job
 
 
 def _seen_key(client_id: int) -> str:
@@ -188,26 +190,31 @@ def _rules(ws: Workspace, client: ClientRecord, cat: Catalog) -> None:
 
 def _solve_and_save(ws: Workspace, client: ClientRecord, cat: Catalog, previous: Plan | None,
                     based_on: int | None, note: str) -> None:
+    """Start solving the client's plan as a job; ``_save_finished`` saves it as a version."""
     try:
         request = stored_request(ws, client, cat, int(st.session_state.get("ws_plan_days", 7)),
                                  previous)
     except ValueError as exc:
         st.error(f"The client's goals cannot be planned: {exc}")
         return
-    with st.status("Finding the best week…") as status:
-        try:
-            plan = solve_service.submit(request, cat).result()
-        except (QueueFull, JobError) as exc:
-            status.update(label=f"No plan: {exc}.", state="error")
-            return
-        status.update(label=f"Plan ready ({plan.status}, {plan.solver.seconds:.1f} s).",
-                      state="complete")
+    st.session_state[SAVE] = (client.id, request, note, based_on)
+    job_progress.start(JOB, lambda: solve_service.submit(request, cat))
+
+
+def _save_finished(ws: Workspace, cat: Catalog) -> None:
+    """Follow the running plan job (progress, best plan so far, Cancel) and save its plan
+    as a new version of the client it was started for."""
+    plan = job_progress.follow(JOB, cat)
+    if plan is None:
+        return
+    client_id, request, note, based_on = st.session_state.pop(SAVE)
     try:
-        version = save_version(ws, client.id, request, plan, note, based_on)
+        version = save_version(ws, client_id, request, plan, note, based_on)
     except StoreError as exc:
         st.error(str(exc))
         return
-    st.session_state.ws_flash = ("success", f"Saved plan version {version.number}.")
+    st.session_state.ws_flash = ("success", f"Saved plan version {version.number} "
+                                            f"({plan.status}, {plan.solver.seconds:.1f} s).")
     st.session_state.ws_clear_note = True
     st.rerun()
 
@@ -228,6 +235,7 @@ def _plans(ws: Workspace, client: ClientRecord, cat: Catalog) -> None:
             f"Re-plan from version {latest.number} with minimal change", key="ws_replan"):
         _solve_and_save(ws, client, cat, readable[latest.number], latest.number,
                         note or f"re-plan of version {latest.number}")
+    _save_finished(ws, cat)
     if not saved:
         st.info("No saved plan yet.")
         return
