@@ -4,7 +4,9 @@ Reads a pickled ``(solve, request, catalog)`` from standard input, writes a pick
 ``jobs.Frame`` to standard output for each better plan found so far, then one with the
 ``jobs.Outcome``, and exits. Started ahead of need (the
 solver libraries imported while it waits), so a job does not pay for the imports.
-A closed standard input before any job (its parent went away) ends it quietly.
+A closed standard input before any job (its parent went away) ends it quietly. It
+runs at a lower CPU priority (``NICENESS``), so on a busy machine the web server's
+page runs come before solves.
 """
 
 from __future__ import annotations
@@ -17,8 +19,12 @@ import planner.services.make_plan  # noqa: F401 — imported while waiting for a
 from planner.domain.plan import Plan
 from planner.services.jobs import Frame, JobState, Outcome, failure_reason
 
+NICENESS = 10  # added to the solver process's nice value (Unix; higher = yields more)
+
 
 def main() -> None:
+    if hasattr(os, "nice"):
+        os.nice(NICENESS)
     payload = sys.stdin.buffer.read()
     if not payload:
         return
