@@ -20,7 +20,8 @@ its share of the request's deadline and with the blocks before it fixed:
    ``KERNEL_SIZE`` recipes per slot with the least LP reduced cost), and one
    pricing pass over the whole library at the end keeps the bound global.
 3. **Integer plan.** A first plan from the integer master over the first
-   columns (the previous block's and those priced at the average day's duals),
+   columns (the previous block's within ``SEED_REDUCED_COST`` of pricing out at
+   its converged LP, and those priced at the average day's duals),
    so a deadline finds one; after column generation, the master with integer λ
    over every column (HiGHS, or CBC when asked); while the gap is above half the request's and
    time remains: a dive (fix a fractional λ upwards, the largest whose fix keeps
@@ -71,6 +72,7 @@ FIRST_ROUNDS = 5  # rounds of first columns per kind
 FIRST_REPEAT_PRICE = 2.0  # € added per earlier use of a recipe while making first columns
 DIVE_TRIES = 5  # columns a dive step tries to fix before it gives up
 DIVE_ROUNDS = 3  # column generation rounds after each fix of a dive
+SEED_REDUCED_COST = 0.1  # € a column may lie above pricing out and still seed the next block
 BOUND_TOLERANCE = 0.05  # stop generating columns once the LP gap is this share of gap_rel
 
 
@@ -177,6 +179,12 @@ class BlockSolver:
                     BOUND_TOLERANCE * gap_rel * max(abs(duals.objective), 1e-9):
                 return
             last = time.monotonic() - began
+
+    def promising(self) -> list[Day]:
+        """The days worth offering the next block: columns within ``SEED_REDUCED_COST`` € of
+        pricing out at the last LP (or added since), each once."""
+        return list(dict.fromkeys(day for (_, day), rc in self.master.reduced_costs().items()
+                                  if rc is None or rc <= SEED_REDUCED_COST))
 
     def floor_bound(self) -> None:
         """The Lagrangian bound at zero duals: each day at least the cheapest fractional day
@@ -385,6 +393,7 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
     bs.seed(pool)
     copy = None if elastic else bs.copy_of_last_week(history)
     best = None
+    seeds = None
     if copy is not None and report is not None:
         report(copy)
 
@@ -412,6 +421,7 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
         early = phase(ELASTIC_EARLY_SHARE if elastic else EARLY_SHARE)
         keep(bs.integer(early, gap_rel, solver, began))  # any plan, at once
         bs.generate(phase(CG_SHARE), gap_rel)
+        seeds = bs.promising()
         if bs.converged and not elastic and bs.master.uses_slack():
             return copy  # the master's LP needs a shortfall: no plan but the copy
         bs.global_bound(phase(CG_SHARE + 0.1))
@@ -422,7 +432,8 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
                 keep(bs.integer(deadline, gap_rel, solver))
     except OutOfTime:
         pass  # the request's deadline came during pricing: the best plan so far stands
-    pool[:] = dict.fromkeys(day for (_, day) in bs.master.columns.var)  # seeds the next block
+    pool[:] = seeds if seeds is not None else dict.fromkeys(  # seeds for the next block
+        day for (_, day) in bs.master.columns.var)
     bound = _finite(bs.bound)
     if copy is not None and (best is None or copy.objective < best[0] - 1e-9):
         return BlockPlan(copy.days, copy.objective, bound, False)

@@ -179,6 +179,10 @@ class Master:
         return Duals(objective=float(stats.objective), mu=[row.pi or 0.0 for row in self.days_rows],
                      w=np.array([row.pi or 0.0 for row in self.week_rows]), y=y)
 
+    def reduced_costs(self) -> dict[tuple[int, Day], float | None]:
+        """Each column's reduced cost at the last LP solve (None: added since)."""
+        return {key: var.dj for key, var in self.columns.var.items()}
+
     def uses_slack(self) -> bool:
         """Whether the last solve used an artificial day or a weekly shortfall."""
         return any((v.value() or 0.0) > 1e-6 for v in (*self.artificial, *self.shortfall))
