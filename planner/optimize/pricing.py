@@ -347,7 +347,8 @@ class DayPricing:
         best day found. → the days found, cheapest first, and a lower bound on every day's
         objective capped at ``cut``: exact unless the join stopped early (past ``JOIN_BUDGET``
         pairs, or at the monotonic time ``until`` or the deadline), when it is the cheapest
-        pair left unchecked; None when a half would exceed ``HALF_BUDGET`` partial days."""
+        pair left unchecked; None when a half would exceed ``HALF_BUDGET`` partial days or
+        the halves are not made by then."""
         pb = self.problem
         room = cut - floor
         groups = []
@@ -365,10 +366,11 @@ class DayPricing:
             return Priced([], [], cut, True)
         lo = np.array([r.lo for r in pb.daily])
         hi = np.array([r.hi for r in pb.daily])
+        end = min(math.inf if until is None else until, self.deadline.end)
         halves = _split(groups)
-        made = [self._half(groups, part, other, room, cut, lo, hi)
+        made = [self._half(groups, part, other, room, cut, lo, hi, end)
                 for part, other in (halves, halves[::-1])]
-        if made[0] is None or made[1] is None:
+        if made[0] is None or made[1] is None or time.monotonic() > end:
             return None
         a, b = made
         if not len(a.value) or not len(b.value):
@@ -377,7 +379,6 @@ class DayPricing:
         a = a.take(np.argsort(reach, kind="stable"))
         reach = np.sort(reach, kind="stable")
         least = np.minimum.accumulate(a.value[::-1])[::-1]  # cheapest partial day from i on
-        end = min(math.inf if until is None else until, self.deadline.end)
         best_v, best_a, best_b = np.zeros(0), np.zeros(0, int), np.zeros(0, int)
         checked, i, limit = 0, 0, cut  # limit: the best day found so far, or ``cut``
         while i < len(reach) and reach[i] < limit:
@@ -436,17 +437,17 @@ class DayPricing:
         return reach
 
     def _half(self, groups: list[_Group], part: list[int], other: list[int], room: float,
-              cut: float, lo: np.ndarray, hi: np.ndarray) -> _Half | None:
+              cut: float, lo: np.ndarray, hi: np.ndarray, end: float) -> _Half | None:
         """Every partial day over the groups ``part`` within ``room`` and ``cut`` that the
         groups left (``other`` included) can still complete within the daily rows (hard
-        mode), sorted by objective; None past ``HALF_BUDGET``."""
+        mode), sorted by objective; None past ``HALF_BUDGET`` or the monotonic time ``end``."""
         rc, value = np.zeros(1), np.zeros(1)
         amount = np.zeros((1, len(lo)))
         recipes = np.zeros((1, 0), dtype=int)
         picks = np.zeros((1, 0), dtype=int)
         for step, g in enumerate(part):
             group, rest = groups[g], [groups[h] for h in part[step + 1:] + other]
-            if len(rc) * len(group.rcp) > HALF_BUDGET:
+            if len(rc) * len(group.rcp) > HALF_BUDGET or time.monotonic() > end:
                 return None
             a = np.repeat(np.arange(len(rc)), len(group.rcp))
             b = np.tile(np.arange(len(group.rcp)), len(rc))
