@@ -115,9 +115,9 @@ def _solver_process() -> subprocess.Popen:
     return ready
 
 
-def _replenish() -> None:
-    """Start a process to wait for the next job: after a solve, so its imports never
-    take CPU from one."""
+def replenish() -> None:
+    """Start a solver process to wait for the next job, unless one waits already: when a
+    pool is made and after each solve (so its imports never take CPU from one)."""
     global _spare
     with _spare_lock:
         if _spare is None or _spare.poll() is not None:
@@ -159,7 +159,7 @@ def run_in_child(solve: SolveFn, request: PlanRequest, catalog: Catalog,
         with contextlib.suppress(OSError):  # already closed, or broken by a dead child
             child.stdin.close()
         reader.join()
-        _replenish()
+        replenish()
     if not ended:
         return Outcome(JobState.FAILED, error="the solver process stopped unexpectedly "
                                               f"(exit code {child.returncode})")

@@ -17,7 +17,16 @@ from concurrent.futures import ThreadPoolExecutor
 from planner.domain.catalog import Catalog
 from planner.domain.goals import PlanRequest
 from planner.domain.plan import Plan
-from planner.services.jobs import FINAL, Job, Outcome, QueueFull, SolveFn, run_in_child, solve_plan
+from planner.services.jobs import (
+    FINAL,
+    Job,
+    Outcome,
+    QueueFull,
+    SolveFn,
+    replenish,
+    run_in_child,
+    solve_plan,
+)
 
 
 def machine_workers() -> int:
@@ -39,6 +48,7 @@ class LocalPool:
         self._jobs: list[Job] = []  # not yet ended, in submission order
         self._ids = itertools.count(1)
         self._latest: dict[str, Plan] = {}  # job id → its best plan so far, while it runs
+        replenish()  # the first job finds its solver process ready
 
     def waiting(self) -> list[Job]:
         """Jobs not started yet, first come first."""

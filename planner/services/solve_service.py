@@ -51,6 +51,13 @@ def pool() -> Pool:
         return _pool
 
 
+def warm() -> None:
+    """Make the local pool ahead of the first solve, so a solver process waits for it; a
+    Dask pool is made on first use (its connection belongs to a solve)."""
+    if not os.environ.get(SCHEDULER_ENV, "").strip():
+        pool()
+
+
 def set_pool(new: Pool | None) -> Pool | None:
     """Make ``new`` this process's pool (None: made on next use); returns the one before."""
     global _pool

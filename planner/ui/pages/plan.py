@@ -74,6 +74,7 @@ def _swap(cat: Catalog, plan: Plan, meal) -> None:
 
 state.setup()
 cat = state.catalog()
+solve_service.warm()  # the first click finds a solver process ready
 
 st.title("K2·D3 Meal Planner")
 current = state.plan()
