@@ -44,7 +44,8 @@ def brute_force(request: PlanRequest, catalog) -> float | None:
             amounts["cost_eur"] = (sum(recipes.at[r, "cost_eur"] * p for r, p in meals)
                                    + sum(pills["price_per_unit"].iloc[u] * n
                                          for u, n in enumerate(units)))
-            if all(_daily_ok(b, amounts[k]) for k, b in request.targets.items()):
+            if all(_daily_ok(request.daily_floor(k), b, amounts[k])
+                   for k, b in request.targets.items()):
                 days.append((amounts["cost_eur"], amounts, eaten))
     best = None
     for plan in itertools.product(days, repeat=request.days):
@@ -62,10 +63,11 @@ def brute_force(request: PlanRequest, catalog) -> float | None:
     return best
 
 
-def _daily_ok(bound: Bound, value: float) -> bool:
-    low = bound.min if bound.min and str(bound.window) == "day" else None
-    return (low is None or value >= low - 1e-9) and (bound.max is None
-                                                      or value <= bound.max + 1e-9)
+def _daily_ok(floor: float | None, bound: Bound, value: float) -> bool:
+    """Every day: at least its floor (a daily minimum, or a weekly K2 target's daily share)
+    and at most the maximum."""
+    return (floor is None or value >= floor - 1e-9) and (bound.max is None
+                                                         or value <= bound.max + 1e-9)
 
 
 def _weekly_ok(bound: Bound, mean: float) -> bool:

@@ -45,8 +45,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.optimize import deadline as dl
-from planner.optimize.master import Master, Window
-from planner.optimize.pricing import DayPricing, Infeasible, OutOfTime
+from planner.optimize.master import Duals, Master, Window
+from planner.optimize.pricing import DayPricing, Infeasible, OutOfTime, Priced
 from planner.optimize.problem import (
     BLOCK_DAYS,
     EMPTY,
@@ -161,8 +161,9 @@ class BlockSolver:
                 return
             lagrangian, added, exact = duals.objective, 0, True
             for k, pricing in enumerate(self.pricing):
-                priced = pricing.price(duals.w, duals.y[k], duals.mu[k],
-                                       until=until.end)
+                priced = _price(pricing, duals, k, until)
+                if priced is None:
+                    return
                 exact &= priced.exact
                 lagrangian += len(self.kind_days[k]) * min(0.0, priced.bound - duals.mu[k])
                 for day, value in zip(priced.days, priced.values, strict=True):
@@ -206,9 +207,9 @@ class BlockSolver:
             return
         lagrangian = duals.objective
         for k, pricing in enumerate(self.full):
-            if until.expired():
+            priced = _price(pricing, duals, k, until)
+            if priced is None:
                 return
-            priced = pricing.price(duals.w, duals.y[k], duals.mu[k], until=until.end)
             lagrangian += len(self.kind_days[k]) * min(0.0, priced.bound - duals.mu[k])
         self.bound = max(self.bound, lagrangian)
 
@@ -441,6 +442,19 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
         return None
     objective, counts = best
     return BlockPlan(bs.plan_of(counts), objective, bound, elastic)
+
+
+def _price(pricing: DayPricing, duals: Duals, kind: int, until: dl.Deadline) -> Priced | None:
+    """``pricing.price`` at the duals of ``kind``, by ``until``; None when ``until`` (a
+    phase of the block, not the request's deadline) ends before its LP is solved."""
+    if until.expired():
+        return None
+    try:
+        return pricing.price(duals.w, duals.y[kind], duals.mu[kind], until=until.end)
+    except OutOfTime:
+        if pricing.deadline.expired():
+            raise
+        return None
 
 
 def _better(a: tuple[float, dict] | None, b: tuple[float, dict] | None,

@@ -226,14 +226,14 @@ class DayPricing:
         option[real] -= y[self.rec[real]]
         return option, pill
 
-    def solve_lp(self, option: np.ndarray, pill: np.ndarray,
+    def solve_lp(self, option: np.ndarray, pill: np.ndarray, until: float | None = None,
                  ) -> tuple[float, np.ndarray, np.ndarray]:
         """The LP at these costs: (optimum, option reduced costs, supplement reduced costs).
         Raises ``Infeasible`` when no fractional day meets the daily rows, ``OutOfTime``
-        when the request's deadline stops it."""
+        when the monotonic time ``until`` or the request's deadline stops it."""
         cost = np.concatenate([option, pill, self.slack_cost])
         self.lp.changeColsCost(self.n_cols, self.index, cost)
-        self._run(self.lp, self.deadline.end)
+        self._run(self.lp, self.deadline.end if until is None else until)
         status = self.lp.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:
             raise Infeasible(str(status))
@@ -258,11 +258,12 @@ class DayPricing:
               until: float | None = None) -> Priced:
         """Days priced at duals (``w``, ``y``) below ``mu`` (None: the best days whatever
         their value), best first, with a valid lower bound on every day's objective, by the
-        monotonic time ``until``. When exact enumeration is too large or too slow and the
+        monotonic time ``until`` (``OutOfTime`` when its LP is not solved by then). When exact
+        enumeration is too large or too slow and the
         best options per slot price nothing out, the pricing MILP decides (HiGHS, for
         ``MIP_SHARE`` of the time left)."""
         option, pill = self.costs(w, y)
-        bound, rc_opt, rc_pill = self.solve_lp(option, pill)
+        bound, rc_opt, rc_pill = self.solve_lp(option, pill, until)
         if mu is not None and mu < bound - EPS:
             return Priced([], [], bound, True)
         found = self.enumerate_days(option, pill, *self._best_options(rc_opt, pill),
