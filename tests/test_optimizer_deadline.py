@@ -74,3 +74,31 @@ def test_a_month_on_a_short_limit_ends_in_time(method):
     solution = solve(req, CAT, Deadline(0.8, started), method)
     assert time.monotonic() - started <= 0.8 + GRACE
     assert solution.status in ("optimal", "feasible", "relaxed", "failed")
+
+
+@pytest.mark.parametrize("request_over", [False, True])
+def test_a_phase_that_ends_during_pricing_ends_its_round_and_the_request_its_block(
+        monkeypatch, request_over):
+    """Pricing out of time at the end of a phase (column generation) ends that round only,
+    so the integer master still runs; out of time at the request's deadline, it ends the
+    block (``solve_block`` keeps the best plan so far)."""
+    from planner.optimize import day_pattern
+    from planner.optimize.pricing import DayPricing, OutOfTime
+    from planner.optimize.problem import build_problem
+
+    problem = build_problem(default_request(CAT, ME, days=7), CAT)
+    request_deadline = Deadline(-1.0 if request_over else 30.0)
+    pricers = day_pattern.Pricers(problem, request_deadline)
+    block = day_pattern.BlockSolver(problem, list(range(1, 8)), {}, False, pricers)
+    columns, bound = dict(block.master.columns.var), block.bound
+
+    def out_of_time(self, *args, **kwargs):
+        raise OutOfTime("time limit")
+
+    monkeypatch.setattr(DayPricing, "price", out_of_time)
+    if request_over:
+        with pytest.raises(OutOfTime):
+            block.generate(Deadline(30.0), 0.01)
+    else:
+        block.generate(Deadline(30.0), 0.01)
+        assert block.master.columns.var == columns and block.bound == bound
