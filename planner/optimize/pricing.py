@@ -258,10 +258,9 @@ class DayPricing:
               until: float | None = None) -> Priced:
         """Days priced at duals (``w``, ``y``) below ``mu`` (None: the best days whatever
         their value), best first, with a valid lower bound on every day's objective, by the
-        monotonic time ``until`` (``OutOfTime`` when its LP is not solved by then). When exact
-        enumeration is too large or too slow and the
-        best options per slot price nothing out, the pricing MILP decides (HiGHS, for
-        ``MIP_SHARE`` of the time left)."""
+        monotonic time ``until`` (``OutOfTime`` when its LP is not solved by then). When
+        exact enumeration is too large or too slow and the best options per slot price
+        nothing out, the pricing MILP decides (HiGHS, for ``MIP_SHARE`` of the time left)."""
         option, pill = self.costs(w, y)
         bound, rc_opt, rc_pill = self.solve_lp(option, pill, until)
         if mu is not None and mu < bound - EPS:
