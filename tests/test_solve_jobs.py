@@ -113,13 +113,3 @@ def test_the_queue_limit_holds_and_frees_up_as_jobs_leave(pool):
     assert second.progress().queue_position == 1
     third = pool.submit(REQUEST, CAT)
     assert third.progress().queue_position == 2
-
-
-@pytest.mark.parametrize(("value", "expected"), [("", 10), ("0", 0), ("19", 19), (" 5 ", 5),
-                                                 ("20", 10), ("-1", 10), ("high", 10)])
-def test_the_solver_niceness_is_read_from_the_environment_or_defaults(monkeypatch, value,
-                                                                      expected):
-    from planner.services import solver_process
-
-    monkeypatch.setenv(solver_process.NICENESS_ENV, value)
-    assert solver_process.niceness() == expected

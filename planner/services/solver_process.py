@@ -5,9 +5,8 @@ Reads a pickled ``(solve, request, catalog)`` from standard input, writes a pick
 ``jobs.Outcome``, and exits. Started ahead of need (the
 solver libraries imported while it waits), so a job does not pay for the imports.
 A closed standard input before any job (its parent went away) ends it quietly. It
-runs at a lower CPU priority (``niceness``: ``PLANNER_SOLVER_NICENESS``, default 10), so
-on a busy machine the web server's page runs come before solves; 0 where solves should
-not yield (a machine of their own, or tests on a machine loaded by the test runner).
+runs at a lower CPU priority (``NICENESS``), so on a busy machine the web server's
+page runs come before solves.
 """
 
 from __future__ import annotations
@@ -20,19 +19,12 @@ import planner.services.make_plan  # noqa: F401 — imported while waiting for a
 from planner.domain.plan import Plan
 from planner.services.jobs import Frame, JobState, Outcome, failure_reason
 
-NICENESS_ENV = "PLANNER_SOLVER_NICENESS"  # 0–19, added to the solver process's nice value
-DEFAULT_NICENESS = 10  # higher yields more CPU to the web server
-
-
-def niceness() -> int:
-    """``PLANNER_SOLVER_NICENESS`` when it is a whole number from 0 to 19, else 10."""
-    text = os.environ.get(NICENESS_ENV, "").strip()
-    return int(text) if text.isdigit() and int(text) <= 19 else DEFAULT_NICENESS
+NICENESS = 10  # added to the solver process's nice value (Unix; higher = yields more)
 
 
 def main() -> None:
     if hasattr(os, "nice"):
-        os.nice(niceness())
+        os.nice(NICENESS)
     payload = sys.stdin.buffer.read()
     if not payload:
         return
