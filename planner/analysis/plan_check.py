@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
+import pandas as pd
+
 from planner.analysis import explain, suggest
 from planner.domain.catalog import Catalog
 from planner.domain.goals import MAX_REPEATS, PORTIONS, PlanRequest, eligible
@@ -51,11 +53,15 @@ def recheck(plan: Plan, request: PlanRequest, catalog: Catalog) -> Plan:
               + explain.shortfalls(request, catalog, totals))
     status = PlanStatus.RELAXED if missed else (
         PlanStatus(plan.status) if plan.status in MEETS else PlanStatus.FEASIBLE)
-    return replace(
-        chosen, status=status, cost_eur=round(float(totals[COST].sum()), 2),
-        totals={int(d): {k: round(float(row[k]), 3) for k in (*TOTAL_KEYS, COST)}
-                for d, row in totals.iterrows()},
-        shortfalls=missed, suggestions=suggest.suggestions(missed, catalog, request))
+    return replace(with_totals(chosen, totals), status=status, shortfalls=missed,
+                   suggestions=suggest.suggestions(missed, catalog, request))
+
+
+def with_totals(plan: Plan, totals: pd.DataFrame) -> Plan:
+    """``plan`` with its cost and day totals from ``totals`` (``daily_totals`` of it)."""
+    return replace(plan, cost_eur=round(float(totals[COST].sum()), 2),
+                   totals={int(d): {k: round(float(row[k]), 3) for k in (*TOTAL_KEYS, COST)}
+                           for d, row in totals.iterrows()})
 
 
 def rule_breaks(plan: Plan, request: PlanRequest, catalog: Catalog) -> list[Shortfall]:

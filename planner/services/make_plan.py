@@ -15,14 +15,7 @@ from planner import optimize
 from planner.analysis import plan_check
 from planner.domain.catalog import Catalog
 from planner.domain.goals import PlanRequest, check_against_catalog, eligible
-from planner.domain.plan import (
-    COST,
-    TOTAL_KEYS,
-    Plan,
-    PlanStatus,
-    SolverInfo,
-    daily_totals,
-)
+from planner.domain.plan import Plan, PlanStatus, SolverInfo, daily_totals
 from planner.optimize import Deadline, settle
 
 __all__ = ["Deadline", "compose", "interim", "settle", "solve"]  # a deadline is part of a request
@@ -72,11 +65,7 @@ def interim(request: PlanRequest, catalog: Catalog, solution: optimize.Solution)
     solver's figures; not explained, and for a plan longer than a week perhaps only its
     first weeks."""
     draft = _draft(request, solution)
-    totals = daily_totals(draft, catalog)
-    return dataclasses.replace(
-        draft, cost_eur=round(float(totals[COST].sum()), 2),
-        totals={int(d): {k: round(float(row[k]), 3) for k in (*TOTAL_KEYS, COST)}
-                for d, row in totals.iterrows()})
+    return plan_check.with_totals(draft, daily_totals(draft, catalog))
 
 
 def _draft(request: PlanRequest, solution: optimize.Solution) -> Plan:
