@@ -36,6 +36,7 @@ from planner.domain.catalog import Catalog, load_catalog
 from planner.domain.goals import Profile, default_request
 from planner.optimize import Deadline, compact, dispose, solve
 from planner.optimize.day_pattern import relative_gap
+from planner.optimize.deadline import THREADS
 from planner.optimize.pricing import DayPricing
 from planner.optimize.problem import DayRules, blocks, build_problem
 
@@ -119,7 +120,7 @@ def pricing_build(catalog: Catalog, rounds: int = 10) -> tuple[float, float, int
                 lp += expr >= row.lo, f"lo_{i}"
             if np.isfinite(row.hi):
                 lp += expr <= row.hi, f"hi_{i}"
-        lp.solve(pulp.HiGHS(msg=False, mip=False))
+        lp.solve(pulp.HiGHS(msg=False, mip=False, threads=THREADS))
         rebuilt.append(time.perf_counter() - started)
     return statistics.median(rebuilt), statistics.median(kept), pricing.n_cols
 

@@ -3,20 +3,26 @@
 for the page tests.
 
 Hypothesis runs without its per-example deadline: the suite runs on shared CI cores, and
-speed is measured in ``benchmarks/``, never in tests."""
+speed is measured in ``benchmarks/``, never in tests.
+
+The suite runs at the solver processes' priority (``solver_process.lower_priority``): at
+nice 0 its own parallel workers, busy with other tests, would starve the solves that the
+page tests start (nice 10) far beyond a real server's load, and those would end at their
+deadline with no plan."""
 
 from __future__ import annotations
 
 import pytest
 from hypothesis import settings
 
-from planner.services import solve_service
+from planner.services import solve_service, solver_process
 from planner.services.local_pool import LocalPool
 from planner.store import accounts
 from planner.store.repository import Workspace
 from tests.fixtures.store.backends import BACKENDS, store_for
 from tests.solve_helpers import quick_solve
 
+solver_process.lower_priority()
 settings.register_profile("shared-cores", deadline=None)
 settings.load_profile("shared-cores")
 

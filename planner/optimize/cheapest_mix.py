@@ -9,6 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import pulp
 
+from planner.optimize.deadline import THREADS
+
 
 def cheapest_mix(amounts: pd.DataFrame, cost: pd.Series, need: dict[str, float],
                  cap: float | None = None) -> pd.Series | None:
@@ -24,7 +26,7 @@ def cheapest_mix(amounts: pd.DataFrame, cost: pd.Series, need: dict[str, float],
         terms = [(q[f], float(a)) for f, a in column.items() if a]
         lp += pulp.lpSum_vars_coefs(terms) >= value, f"need_{j}"
     lp.setObjective(pulp.lpSum_vars_coefs([(q[f], float(c)) for f, c in cost.items()]))
-    stats = lp.solve(pulp.HiGHS(msg=False))
+    stats = lp.solve(pulp.HiGHS(msg=False, threads=THREADS))
     if stats.status != pulp.LpSolveStatus.Optimal:
         return None
     return pd.Series({f: var.value() or 0.0 for f, var in q.items()})

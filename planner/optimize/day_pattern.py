@@ -70,6 +70,10 @@ IP_SHARE = 0.8  # … until the first integer master ends
 DIVE_SHARE = 0.92  # … until diving ends (the rest: the last integer master)
 FIRST_ROUNDS = 5  # rounds of first columns per kind
 FIRST_REPEAT_PRICE = 2.0  # € added per earlier use of a recipe while making first columns
+FIRST_MARGIN = 0.1  # every other round of first columns values the weekly minimums this
+# much more: at the average day's duals a supplement or food that just pays for itself is
+# a tie the pricing MIP may break either way, and a week of days that all break it
+# downwards misses its minimum
 DIVE_TRIES = 5  # columns a dive step tries to fix before it gives up
 DIVE_ROUNDS = 3  # column generation rounds after each fix of a dive
 SEED_REDUCED_COST = 0.1  # € a column may lie above pricing out and still seed the next block
@@ -119,34 +123,43 @@ class BlockSolver:
                 self.master.add(k, Day(meals, (0,) * len(self.problem.supp_ids)))
 
     def first_columns(self, until: dl.Deadline) -> None:
-        """Days priced at the average day's duals (``DayPricing.first_duals``), each round
-        making the recipes already used (or held back by a cross-week window) dearer, so
-        that the master has whole weeks within the repeat limits from the start."""
-        for k, pricing in enumerate(self.pricing):
-            n_days = len(self.kind_days[k])
-            windows = [w for w in self.master.windows if k in w.kinds]
-            held: dict[int, float] = {}
-            for w in windows:
-                share = w.cap / sum(len(self.kind_days[j]) for j in w.kinds)
-                held[w.recipe] = min(held.get(w.recipe, share), share)
-            first = pricing.first_duals(len(self.block), held)
-            if first is None:
-                continue
-            w, y = first
-            used = np.zeros(len(self.problem.recipe_ids))
-            for window in windows:
-                used[window.recipe] += self.problem.request.max_repeats - window.cap
-            for _ in range(FIRST_ROUNDS):
+        """Days priced at the average day's duals (``DayPricing.first_duals``; every other
+        round at ``FIRST_MARGIN`` more for the weekly minimums), each round making the
+        recipes already used in the block (or held back by a cross-week window) dearer, so
+        that the master has whole weeks within the repeat limits from the start. Rounds go
+        over every kind in turn, so that a short ``until`` still gives each kind a day."""
+        used = np.zeros(len(self.problem.recipe_ids))  # across kinds: the repeat limit is
+        for window in self.master.windows:            # the block's, not a kind's
+            used[window.recipe] = max(used[window.recipe],
+                                      self.problem.request.max_repeats - window.cap)
+        first: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
+        for i in range(FIRST_ROUNDS):
+            for k, pricing in enumerate(self.pricing):
+                if i >= (FIRST_ROUNDS if len(self.kind_days[k]) > 1 else 2):
+                    continue
                 if until.expired():
                     return
-                priced = pricing.price(w, y - FIRST_REPEAT_PRICE * used, None, top=2)
+                if k not in first:
+                    first[k] = pricing.first_duals(len(self.block), self._held(k))
+                if first[k] is None:
+                    continue
+                w, y = first[k]
+                scale = 1.0 + FIRST_MARGIN * (i % 2)
+                priced = pricing.price(scale * w, y - FIRST_REPEAT_PRICE * used, None, top=2)
                 for day in priced.days:
                     if self.master.add(k, day):
                         for _, r, _ in day.meals:
                             if r != EMPTY:
                                 used[r] += 1
-                if n_days == 1:
-                    break
+
+    def _held(self, kind: int) -> dict[int, float]:
+        """Recipe → its share of a day of ``kind`` that the cross-week windows allow."""
+        held: dict[int, float] = {}
+        for w in self.master.windows:
+            if kind in w.kinds:
+                share = w.cap / sum(len(self.kind_days[j]) for j in w.kinds)
+                held[w.recipe] = min(held.get(w.recipe, share), share)
+        return held
 
     def generate(self, until: dl.Deadline, gap_rel: float, max_rounds: int | None = None,
                  ) -> None:
@@ -277,6 +290,14 @@ class BlockSolver:
             counts[kind, day] = counts.get((kind, day), 0) + 1
         return BlockPlan(days, self.master.objective_of(counts), None, False)
 
+    def block_plan(self, found: tuple[float, dict]) -> BlockPlan:
+        """The plan of an integer master's (objective, counts), at the bound so far; a plan
+        of the closest-plan mode that needs no slack meets every rule, so it is not
+        ``elastic``."""
+        objective, counts = found
+        elastic = self.elastic and not self.master.meets_rules(counts)
+        return BlockPlan(self.plan_of(counts), objective, _finite(self.bound), elastic)
+
     def plan_of(self, counts: dict) -> dict[int, Day]:
         """Days of the block from integer column counts: within each kind, the days
         richest in the weekly minimums first (they meet the next block's windows least)."""
@@ -404,7 +425,7 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
         better = _better(best, found)
         if better is not best and report is not None and (
                 copy is None or better[0] < copy.objective - 1e-9):
-            report(BlockPlan(bs.plan_of(better[1]), better[0], _finite(bs.bound), elastic))
+            report(bs.block_plan(better))
         best = better
 
     try:
@@ -438,10 +459,7 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
     bound = _finite(bs.bound)
     if copy is not None and (best is None or copy.objective < best[0] - 1e-9):
         return BlockPlan(copy.days, copy.objective, bound, False)
-    if best is None:
-        return None
-    objective, counts = best
-    return BlockPlan(bs.plan_of(counts), objective, bound, elastic)
+    return None if best is None else bs.block_plan(best)
 
 
 def _price(pricing: DayPricing, duals: Duals, kind: int, until: dl.Deadline) -> Priced | None:

@@ -23,6 +23,8 @@ import pulp
 
 CALLBACKS = ("kCallbackMipInterrupt", "kCallbackSimplexInterrupt", "kCallbackIpmInterrupt")
 MIN_SOLVER_SECONDS = 0.01
+THREADS = 1  # for every HiGHS run: its thread scheduler is global to the process, made by
+# the first run, and each later run asking for another number of threads fails at once
 GRACE = 0.1  # s a solve may overrun its deadline before ``run`` stops waiting for it
 
 
@@ -63,7 +65,7 @@ def highs(deadline: Deadline, mip: bool = True, gap_rel: float | None = None,
             data_in.user_interrupt = True
 
     kinds = [getattr(pulp.HiGHS.hscb.HighsCallbackType, name) for name in CALLBACKS]
-    return pulp.HiGHS(mip=mip, msg=False, threads=1, gapRel=gap_rel, warmStart=warm_start,
+    return pulp.HiGHS(mip=mip, msg=False, threads=THREADS, gapRel=gap_rel, warmStart=warm_start,
                       timeLimit=max(deadline.left(), MIN_SOLVER_SECONDS),
                       callbackTuple=(interrupt, None), callbacksToActivate=kinds)
 

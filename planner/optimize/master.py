@@ -235,6 +235,22 @@ class Master:
             total += WINDOW_PENALTY * max(0.0, met - window.cap)
         return float(total)
 
+    def meets_rules(self, counts: dict[tuple[int, Day], int]) -> bool:
+        """Whether integer ``counts`` need no slack (an elastic plan that is a plan): no
+        empty slot, no daily row missed, no weekly shortfall, no window exceeded."""
+        pb = self.problem
+        weekly = np.zeros(len(pb.keys))
+        for (_, day), n in counts.items():
+            amounts = pb.day_amounts(day)
+            if any(r == EMPTY for _, r, _ in day.meals) or day_penalty(pb, amounts) > 0:
+                return False
+            weekly += amounts * n
+        if any(weekly[key] < low * self.length - 1e-9 for key, low in pb.weekly):
+            return False
+        return all(sum(n * sum(r == window.recipe for _, r, _ in d.meals)
+                       for (k, d), n in counts.items() if k in window.kinds) <= window.cap
+                   for window in self.windows)
+
     def fix_at_least(self, key: tuple[int, Day], count: int) -> None:
         """λ[key] ≥ ``count`` (diving); ``release`` undoes every such fix."""
         self.columns.var[key].lowBound = count

@@ -49,7 +49,7 @@ from planner.optimize.problem import EMPTY, Day, DayRules, Problem, Row
 EPS = 1e-7
 HALF_BUDGET = 2_000_000  # partial days × choices formed at one step of a half
 JOIN_BUDGET = 60_000_000  # pairs of partial days one enumeration may check
-JOIN_CHUNK = 500_000  # pairs of partial days checked at once
+JOIN_CHUNK = 200_000  # pairs of partial days checked at once
 MIP_SHARE = 0.15  # of the time left to ``until``, at most, for one pricing MILP
 HEURISTIC_OPTIONS = 16  # options per slot (and supplement combinations) the heuristic keeps
 
@@ -174,7 +174,7 @@ class DayPricing:
         lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n_cols, len(rows_lo)
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", 1)
+        h.setOptionValue("threads", dl.THREADS)
         h.passModel(lp)
         self.index = np.arange(n_cols, dtype=np.int32)
         return h
@@ -306,7 +306,7 @@ class DayPricing:
         if self.mip is None:
             self.mip = highspy.Highs()
             self.mip.setOptionValue("output_flag", False)
-            self.mip.setOptionValue("threads", 1)
+            self.mip.setOptionValue("threads", dl.THREADS)
             self.mip.setOptionValue("presolve", "off")  # its probing outlasts time limits
             self.mip.passModel(self.lp.getLp())
             n = len(self.rec) + len(self.problem.supp_ids)
@@ -401,6 +401,9 @@ class DayPricing:
                             (b.recipes[None, :m, y] == EMPTY)
             ok &= value < cut
             ia, ib = np.nonzero(ok)
+            if len(ia) > top:  # only the ``top`` cheapest of the chunk can be kept
+                few = np.argpartition(value[ia, ib], top)[:top]
+                ia, ib = ia[few], ib[few]
             best_v = np.concatenate([best_v, value[ia, ib]])
             best_a = np.concatenate([best_a, ia + i])
             best_b = np.concatenate([best_b, ib])

@@ -19,12 +19,18 @@ import planner.services.make_plan  # noqa: F401 — imported while waiting for a
 from planner.domain.plan import Plan
 from planner.services.jobs import Frame, JobState, Outcome, failure_reason
 
-NICENESS = 10  # added to the solver process's nice value (Unix; higher = yields more)
+NICENESS = 10  # the solver process's nice value, at least (Unix; higher = yields more)
+
+
+def lower_priority() -> None:
+    """Run this process at nice ``NICENESS`` at least (no change where it is nicer)."""
+    if hasattr(os, "setpriority"):
+        current = os.getpriority(os.PRIO_PROCESS, 0)
+        os.setpriority(os.PRIO_PROCESS, 0, max(current, NICENESS))
 
 
 def main() -> None:
-    if hasattr(os, "nice"):
-        os.nice(NICENESS)
+    lower_priority()
     payload = sys.stdin.buffer.read()
     if not payload:
         return
