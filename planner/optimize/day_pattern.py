@@ -26,7 +26,9 @@ its share of the request's deadline and with the blocks before it fixed:
    over every column (HiGHS, or CBC when asked); while the gap is above half the request's and
    time remains: a dive (fix a fractional λ upwards, the largest whose fix keeps
    the LP free of shortfall, re-price, repeat: its integral end is a plan too) and
-   the integer master again. A block after a week, free to repeat it, also has
+   the integer master again. Each plan found is then improved a day at a time
+   (``Master.best_swap``: a local search over the columns), and an integer master
+   whose best plan so far is within half the gap already is not run. A block after a week, free to repeat it, also has
    that week again as a plan (``copy_of_last_week``, penalised as a repeated
    week), so running out of time never leaves it without one.
 4. **Elastic mode.** When no day or no block meets the hard rules, the same
@@ -70,13 +72,13 @@ IP_SHARE = 0.8  # … until the first integer master ends
 DIVE_SHARE = 0.92  # … until diving ends (the rest: the last integer master)
 FIRST_ROUNDS = 5  # rounds of first columns per kind
 FIRST_REPEAT_PRICE = 2.0  # € added per earlier use of a recipe while making first columns
-FIRST_MARGIN = 0.1  # every other round of first columns values the weekly minimums this
-# much more: at the average day's duals a supplement or food that just pays for itself is
-# a tie the pricing MIP may break either way, and a week of days that all break it
-# downwards misses its minimum
+FIRST_MARGIN = 0.1  # a last round of first columns values the weekly minimums this much
+# more: at the average day's duals a supplement or food that just pays for itself is a tie
+# the pricing may break either way, and a week of days that all break it downwards misses
+# its minimum
 DIVE_TRIES = 5  # columns a dive step tries to fix before it gives up
 DIVE_ROUNDS = 3  # column generation rounds after each fix of a dive
-SEED_REDUCED_COST = 0.1  # € a column may lie above pricing out and still seed the next block
+SEED_REDUCED_COST = 0.0  # € a column may lie above pricing out and still seed the next block
 BOUND_TOLERANCE = 0.05  # stop generating columns once the LP gap is this share of gap_rel
 
 
@@ -123,7 +125,7 @@ class BlockSolver:
                 self.master.add(k, Day(meals, (0,) * len(self.problem.supp_ids)))
 
     def first_columns(self, until: dl.Deadline) -> None:
-        """Days priced at the average day's duals (``DayPricing.first_duals``; every other
+        """Days priced at the average day's duals (``DayPricing.first_duals``; a last
         round at ``FIRST_MARGIN`` more for the weekly minimums), each round making the
         recipes already used in the block (or held back by a cross-week window) dearer, so
         that the master has whole weeks within the repeat limits from the start. Rounds go
@@ -133,9 +135,10 @@ class BlockSolver:
             used[window.recipe] = max(used[window.recipe],
                                       self.problem.request.max_repeats - window.cap)
         first: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
-        for i in range(FIRST_ROUNDS):
+        for i in range(FIRST_ROUNDS + 1):
             for k, pricing in enumerate(self.pricing):
-                if i >= (FIRST_ROUNDS if len(self.kind_days[k]) > 1 else 2):
+                rounds = FIRST_ROUNDS if len(self.kind_days[k]) > 1 else 1
+                if i > rounds:
                     continue
                 if until.expired():
                     return
@@ -144,7 +147,7 @@ class BlockSolver:
                 if first[k] is None:
                     continue
                 w, y = first[k]
-                scale = 1.0 + FIRST_MARGIN * (i % 2)
+                scale = 1.0 + FIRST_MARGIN * (i == rounds)
                 priced = pricing.price(scale * w, y - FIRST_REPEAT_PRICE * used, None, top=2)
                 for day in priced.days:
                     if self.master.add(k, day):
@@ -290,6 +293,17 @@ class BlockSolver:
             counts[kind, day] = counts.get((kind, day), 0) + 1
         return BlockPlan(days, self.master.objective_of(counts), None, False)
 
+    def improve(self, found: tuple[float, dict] | None, until: dl.Deadline,
+                ) -> tuple[float, dict] | None:
+        """``found`` after the best one-day swaps (``Master.best_swap``) while they lower
+        its objective, by ``until`` (hard mode; a local search)."""
+        while found is not None and not self.elastic and not until.expired():
+            better = self.master.best_swap(found[1], until=until.end)
+            if better[0] >= found[0] - 1e-9:
+                break
+            found = better
+        return found
+
     def block_plan(self, found: tuple[float, dict]) -> BlockPlan:
         """The plan of an integer master's (objective, counts), at the bound so far; a plan
         of the closest-plan mode that needs no slack meets every rule, so it is not
@@ -420,9 +434,10 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
         report(copy)
 
     def keep(found: tuple[float, dict] | None) -> None:
-        """Keep ``found`` when it is better than the best plan so far, and report it."""
+        """Keep ``found``, after one-day swaps, when it is better than the best plan so
+        far, and report it."""
         nonlocal best
-        better = _better(best, found)
+        better = _better(best, bs.improve(found, deadline))
         if better is not best and report is not None and (
                 copy is None or better[0] < copy.objective - 1e-9):
             report(bs.block_plan(better))
@@ -447,7 +462,9 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
         if bs.converged and not elastic and bs.master.uses_slack():
             return copy  # the master's LP needs a shortfall: no plan but the copy
         bs.global_bound(phase(CG_SHARE + 0.1))
-        keep(bs.integer(phase(IP_SHARE), gap_rel, solver))
+        keep(best)  # the columns since may give it better swaps
+        if not _within(best, bs.bound, gap_rel * AIM):
+            keep(bs.integer(phase(IP_SHARE), gap_rel, solver))
         if not _within(best, bs.bound, gap_rel * AIM) and not deadline.expired():
             keep(bs.dive(phase(DIVE_SHARE), gap_rel))
             if not _within(best, bs.bound, gap_rel * AIM):

@@ -24,6 +24,9 @@ parsing names; names use ``_`` only.
 
 from __future__ import annotations
 
+import math
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -56,10 +59,13 @@ class Window:
 
 @dataclass
 class Columns:
-    """The master's columns: (kind, day) → its λ, and each column's cost."""
+    """The master's columns: (kind, day) → its λ and its cost; day → its amounts and
+    recipe uses."""
 
     var: dict[tuple[int, Day], pulp.LpVariable] = field(default_factory=dict)
     cost: dict[tuple[int, Day], float] = field(default_factory=dict)
+    amounts: dict[Day, np.ndarray] = field(default_factory=dict)  # the day's intake per key
+    uses: dict[Day, dict[int, int]] = field(default_factory=dict)  # recipe → its meals
 
 
 class Master:
@@ -131,6 +137,7 @@ class Master:
         var = self.lp.add_column(name, 0, None, cat="Integer", obj=cost, coefficients=coefs)
         self.columns.var[kind, day] = var
         self.columns.cost[kind, day] = cost
+        self.columns.amounts[day], self.columns.uses[day] = amounts, uses
         for r, count in uses.items():
             if r not in self.repeat_rows:
                 self._add_recipe_rows(r, var, count)
@@ -237,19 +244,83 @@ class Master:
 
     def meets_rules(self, counts: dict[tuple[int, Day], int]) -> bool:
         """Whether integer ``counts`` need no slack (an elastic plan that is a plan): no
-        empty slot, no daily row missed, no weekly shortfall, no window exceeded."""
+        empty slot, no daily row missed, no weekly shortfall, no recipe over its cap or a
+        window's."""
         pb = self.problem
         weekly = np.zeros(len(pb.keys))
+        used: Counter[int] = Counter()
         for (_, day), n in counts.items():
             amounts = pb.day_amounts(day)
             if any(r == EMPTY for _, r, _ in day.meals) or day_penalty(pb, amounts) > 0:
                 return False
             weekly += amounts * n
+            for _, r, _ in day.meals:
+                used[r] += n
         if any(weekly[key] < low * self.length - 1e-9 for key, low in pb.weekly):
+            return False
+        cap = pb.request.max_repeats
+        if any(n > max(cap, self.caps.get(r, 0)) for r, n in used.items()):
             return False
         return all(sum(n * sum(r == window.recipe for _, r, _ in d.meals)
                        for (k, d), n in counts.items() if k in window.kinds) <= window.cap
                    for window in self.windows)
+
+    def best_swap(self, counts: dict[tuple[int, Day], int], until: float = math.inf,
+                  ) -> tuple[float, dict[tuple[int, Day], int]]:
+        """The cheapest of ``counts`` (a plan of columns) and each plan that replaces one of
+        its days by another column of the same kind and meets the master's rows without
+        slack (weekly minimums, recipe caps, windows; an earlier week again costs its
+        penalty), as (objective, counts). Swaps are tried until the monotonic time ``until``."""
+        pb, amounts, uses = self.problem, self.columns.amounts, self.columns.uses
+        weekly = sum(amounts[day] * n for (_, day), n in counts.items())
+        used: Counter[int] = Counter()
+        for (_, day), n in counts.items():
+            for r, c in uses[day].items():
+                used[r] += c * n
+        windows: dict[int, list[int]] = {}
+        for w, window in enumerate(self.windows):
+            windows.setdefault(window.recipe, []).append(w)
+        in_window = [sum(n * uses[day].get(w.recipe, 0) for (k, day), n in counts.items()
+                         if k in w.kinds) for w in self.windows]
+        in_week = [sum(n for (_, day), n in counts.items() if day in week)
+                   for week in self.earlier]
+        cost = sum(self.cost_of(*key) * n for key, n in counts.items())
+        floors = [(key, low * self.length - 1e-9) for key, low in pb.weekly]
+        cap = pb.request.max_repeats
+
+        def swapped(out: tuple[int, Day], into: tuple[int, Day]) -> float | None:
+            """The objective once one day ``out`` becomes ``into`` (None: a rule broken)."""
+            change: Counter[int] = Counter(uses[into[1]])
+            change.subtract(uses[out[1]])
+            total = weekly - amounts[out[1]] + amounts[into[1]]
+            if any(total[key] < low for key, low in floors):
+                return None
+            more = [(r, c) for r, c in change.items() if c > 0]
+            if any(used[r] + c > max(cap, self.caps.get(r, 0)) for r, c in more):
+                return None
+            if any(in_window[w] + c > self.windows[w].cap + 1e-9 for r, c in more
+                   for w in windows.get(r, ()) if out[0] in self.windows[w].kinds):
+                return None
+            again = sum(in_week[e] + (into[1] in week) - (out[1] in week) >= self.length
+                        for e, week in enumerate(self.earlier))
+            variety = sum(max(0, used[r] + change[r] - 1) for r in set(used) | set(change))
+            return (cost + self.cost_of(*into) - self.cost_of(*out)
+                    + VARIETY_PENALTY * variety + NEW_WEEK_PENALTY * again)
+
+        best = (self.objective_of(counts), counts)
+        for out in counts:
+            if time.monotonic() > until:
+                break
+            for into in self.columns.var:
+                if into[0] != out[0] or into == out:
+                    continue
+                value = swapped(out, into)
+                if value is not None and value < best[0] - 1e-9:
+                    plan = dict(counts)
+                    plan[out] -= 1
+                    plan[into] = plan.get(into, 0) + 1
+                    best = (value, {key: n for key, n in plan.items() if n > 0})
+        return best
 
     def fix_at_least(self, key: tuple[int, Day], count: int) -> None:
         """λ[key] ≥ ``count`` (diving); ``release`` undoes every such fix."""
