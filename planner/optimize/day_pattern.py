@@ -26,11 +26,12 @@ its share of the request's deadline and with the blocks before it fixed:
    over every column (HiGHS, or CBC when asked); while the gap is above half the request's and
    time remains: a dive (fix a fractional λ upwards, the largest whose fix keeps
    the LP free of shortfall, re-price, repeat: its integral end is a plan too) and
-   the integer master again. Each plan found is then improved a day at a time
-   (``Master.best_swap``: a local search over the columns), and an integer master
-   whose best plan so far is within half the gap already is not run. A block after a week, free to repeat it, also has
-   that week again as a plan (``copy_of_last_week``, penalised as a repeated
-   week), so running out of time never leaves it without one.
+   the integer master again. Each plan found is improved a day at a time by swaps
+   for other columns (``Master.best_swap``, a local search), and an integer master
+   is not run once the plan is within half the gap. A block after a week, free to
+   repeat it, also has that week again as a plan (``copy_of_last_week``,
+   penalised as a repeated week), so running out of time never leaves it without
+   one.
 4. **Elastic mode.** When no day or no block meets the hard rules, the same
    method runs with penalised slack on every row and empty slots, so the
    closest plan comes back (status ``relaxed``) and its shortfalls can be
