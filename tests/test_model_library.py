@@ -2,7 +2,7 @@
 
 import pytest
 
-from planner import DATA_DIR
+from planner import DATA_DIR, optimize
 from planner.domain import nutrients as nu
 from planner.domain.catalog import load_catalog
 from planner.domain.goals import Bound, Lock, Profile, default_request
@@ -75,6 +75,27 @@ def test_locks_and_exclusions_hold_over_four_weeks():
     check_structure(plan, req, DATA_DIR)
     if plan.status != "relaxed":
         assert misses(req, recompute(plan, DATA_DIR)) == []
+
+
+def test_a_month_of_free_weeks_keeps_every_rule_and_each_week_is_new():
+    """No locks, no previous plan: weeks 2–4 follow the week before with one day changed in
+    place (``day_pattern.next_week``), so every 7 consecutive days keep the repeat limit,
+    every week its minimums, and no week repeats an earlier one; the month's bound is four
+    times the first week's, whatever the weeks."""
+    req = default_request(CAT, ME, days=28, **FAST | {"time_limit_s": 16.0})
+    month = optimize.solve(req, CAT)
+    plan = model.compose(req, CAT, month)
+    assert plan.status in ("optimal", "feasible")
+    check_structure(plan, req, DATA_DIR)  # includes every 7 consecutive days
+    assert misses(req, recompute(plan, DATA_DIR)) == []
+    days = {d: sorted((m.slot, m.recipe_id, m.servings) for m in plan.meals if m.day == d)
+            for d in range(1, 29)}
+    weeks = [sorted(map(str, (days[d] for d in range(w, w + 7)))) for w in (1, 8, 15, 22)]
+    assert len({tuple(w) for w in weeks}) == 4
+    for w in (8, 15, 22):
+        assert sum(days[d] != days[d - 7] for d in range(w, w + 7)) == 1
+    week = optimize.solve(default_request(CAT, ME, **FAST | {"time_limit_s": 16.0}), CAT)
+    assert month.bound == pytest.approx(4 * week.bound)
 
 
 def test_vegan_d3_goal_is_relaxed_and_supplements_are_named():

@@ -28,11 +28,13 @@ from planner.optimize.problem import (
     Problem,
     blocks,
     build_problem,
+    fixed_meals,
     window_caps,
 )
 
 METHODS = ("day-pattern", "compact")
 ELASTIC_RESERVE = 0.25  # s of a block's share kept for its closest plan, should it need one
+FIRST_WEEK_SHARE = 0.6  # of the time, for the first week of a plan of free weeks
 
 __all__ = ["METHODS", "Deadline", "Progress", "Solution", "dispose", "settle", "solve"]
 
@@ -47,7 +49,10 @@ class Solution:
     objective (cost, variety and change penalties, favourite bonus); seconds are wall
     time from the start of the request. Blocks are solved in turn, so for a plan longer
     than a week ``bound`` sums each block's bound given the blocks before it: the gap says
-    how far each week is from the best it could be after the weeks already planned.
+    how far each week is from the best it could be after the weeks already planned. When
+    every day is free (no locks, no previous plan), the weeks after the first follow it
+    with a day changed (``day_pattern.next_week``), each bounded by the first week's
+    bound, so the month's bound holds whatever the weeks.
     """
 
     status: str
@@ -114,16 +119,25 @@ def _solve_day_pattern(request: PlanRequest, catalog: Catalog, deadline: Deadlin
     plans: list[day_pattern.BlockPlan | None] = []
     solver = "COIN_CMD" if request.solver == "cbc" else "HiGHS"
     parts = blocks(request)
+    free = len(parts) > 1 and not any(any(fixed_meals(problem, d))
+                                      for d in range(1, request.days + 1))
     for i, block in enumerate(parts):
-        share = deadline.until(time.monotonic() + deadline.left() / (len(parts) - i))
+        # free weeks after the first follow it a day changed (``next_week``): the first
+        # week may take most of the time
+        part = FIRST_WEEK_SHARE if free and i == 0 else 1 / (len(parts) - i)
+        share = deadline.until(time.monotonic() + deadline.left() * part)
         reserve = min(ELASTIC_RESERVE, 0.3 * share.left()) if fallback else 0.0
         report = _reporter(problem, catalog, history, plans, "day-pattern", solver, deadline,
                            progress)
         plan = None
+        if free and i > 0 and plans[0] is not None and not plans[0].elastic:
+            plan = day_pattern.next_week(problem, block, history, plans[0])
+            if plan is not None and report is not None:
+                report(plan)
         with contextlib.suppress(Infeasible):  # no day meets the hard daily rules
-            plan = day_pattern.solve_block(problem, block, history,
-                                           share.until(share.end - reserve), False,
-                                           request.solver, pricers, pool, report)
+            plan = plan or day_pattern.solve_block(problem, block, history,
+                                                   share.until(share.end - reserve), False,
+                                                   request.solver, pricers, pool, report)
         if plan is None and fallback and not deadline.expired():
             # the closest plan, with time borrowed from the blocks still to come
             share = deadline.until(time.monotonic() + deadline.left() / (len(parts) - i))

@@ -32,7 +32,13 @@ its share of the request's deadline and with the blocks before it fixed:
    repeat it, also has that week again as a plan (``copy_of_last_week``,
    penalised as a repeated week), so running out of time never leaves it without
    one.
-4. **Elastic mode.** When no day or no block meets the hard rules, the same
+4. **Free weeks.** When no day has locks or previous meals, each week after the
+   first is the week before with one day replaced in place by the first week's
+   column that makes it cheapest (``next_week``): that keeps the cross-week rule
+   exactly (the windows of step 1 are only sufficient), takes milliseconds, and
+   each such week is bounded by the first week's bound. A week with no such day
+   is solved as above.
+5. **Elastic mode.** When no day or no block meets the hard rules, the same
    method runs with penalised slack on every row and empty slots, so the
    closest plan comes back (status ``relaxed``) and its shortfalls can be
    explained from its totals.
@@ -40,8 +46,10 @@ its share of the request's deadline and with the blocks before it fixed:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -85,12 +93,14 @@ BOUND_TOLERANCE = 0.05  # stop generating columns once the LP gap is this share 
 
 @dataclass(frozen=True)
 class BlockPlan:
-    """One block's plan: day → ``Day``, its objective and a lower bound (None: unknown)."""
+    """One block's plan: day → ``Day``, its objective and a lower bound (None: unknown);
+    ``columns``: the days its master held, for the weeks after (``next_week``)."""
 
     days: dict[int, Day]
     objective: float
     bound: float | None
     elastic: bool
+    columns: tuple[Day, ...] = ()
 
 
 class BlockSolver:
@@ -477,7 +487,42 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
     bound = _finite(bs.bound)
     if copy is not None and (best is None or copy.objective < best[0] - 1e-9):
         return BlockPlan(copy.days, copy.objective, bound, False)
-    return None if best is None else bs.block_plan(best)
+    if best is None:
+        return None
+    plan = bs.block_plan(best)
+    return dataclasses.replace(plan, columns=tuple(dict.fromkeys(
+        day for (_, day) in bs.master.columns.var)))
+
+
+def next_week(problem: Problem, block: list[int], history: dict[int, Day],
+              first: BlockPlan) -> BlockPlan | None:
+    """``block``, a week of free days after at least one week, as the week before it with
+    one day replaced in place by the day of ``first.columns`` (the first week's) that makes
+    it cheapest while it meets the weekly minimums and repeat caps and repeats no earlier
+    week (``Master.best_swap``); None when no day does.
+
+    A day replaced in place keeps the cross-week rule: any 7 consecutive days across the
+    two weeks hold, day by day, one week's meals or the other's, so they count as one week
+    does. The bound is the first week's: with every day free, any week costs at least as
+    much as the best one.
+    """
+    before = {d: history.get(d - BLOCK_DAYS) for d in block}
+    earlier = earlier_weeks(problem, block, history)
+    if len(block) != BLOCK_DAYS or None in before.values() or not earlier:
+        return None
+    master = Master(problem, [(DayRules(), len(block))], False, (), earlier)
+    for day in dict.fromkeys([*first.columns, *before.values()]):
+        master.add(0, day)
+    counts = dict(Counter((0, day) for day in before.values()))
+    objective, swapped = master.best_swap(counts)
+    out = [day for (_, day), n in counts.items() if swapped.get((0, day), 0) < n]
+    into = [day for (_, day), n in swapped.items() if counts.get((0, day), 0) < n]
+    if not out or not master.meets_rules(swapped) or any(
+            sum(n for (_, day), n in swapped.items() if day in week) >= len(block)
+            for week in earlier):
+        return None
+    at = next(d for d in block if before[d] == out[0])
+    return BlockPlan({**before, at: into[0]}, objective, first.bound, False)
 
 
 def _price(pricing: DayPricing, duals: Duals, kind: int, until: dl.Deadline) -> Priced | None:
