@@ -36,7 +36,7 @@ from planner.domain.catalog import Catalog, load_catalog
 from planner.domain.goals import Profile, default_request
 from planner.optimize import Deadline, compact, dispose, solve
 from planner.optimize.day_pattern import relative_gap
-from planner.optimize.deadline import THREADS
+from planner.optimize.deadline import THREADS, proven_bound
 from planner.optimize.pricing import DayPricing
 from planner.optimize.problem import DayRules, blocks, build_problem
 
@@ -63,7 +63,7 @@ def textbook(catalog: Catalog, days: int, limit: float) -> tuple[float | None, f
         if not stats.has_solution:
             return None, None
         objective += stats.objective
-        proven = compact.proven_bound(stats)
+        proven = proven_bound(stats)
         bound = None if proven is None or bound is None else bound + proven
     return objective, None if bound is None else relative_gap(objective, bound)
 

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import math
 import time
 from dataclasses import dataclass, field
 
@@ -374,17 +373,6 @@ def run_model(ctx: Context, days: list[int], deadline: dl.Deadline, elastic: boo
     return m, dl.run(m.problem, solver, deadline)
 
 
-def proven_bound(stats: pulp.LpSolveStats) -> float | None:
-    """The solver's bound, unless it cannot be one (not finite, or above its own plan:
-    CBC stopped by a time limit sometimes reports either)."""
-    bound = stats.best_bound
-    if bound is None or not math.isfinite(bound):
-        return None
-    if stats.has_solution and stats.objective is not None and bound > stats.objective + 1e-6:
-        return None
-    return bound
-
-
 def chosen(m: Model) -> set[tuple[int, str, str, float]]:
     """The x keys set to 1 in ``m``'s solution."""
     return {key for key, var in m.x.items() if (var.value() or 0) > 0.5}
@@ -412,7 +400,7 @@ def solve_block(ctx: Context, days: list[int], deadline: dl.Deadline, fallback: 
 
     m, relaxed = run_model(dataclasses.replace(ctx, portions=(min(PORTIONS),)), days,
                            deadline, planned_by=share(RELAXATION_SHARE))
-    bound, best = proven_bound(relaxed), None
+    bound, best = dl.proven_bound(relaxed), None
     if relaxed.has_solution:
         places = {(d, s): r for (d, s, r, _) in chosen(m)}
         for narrowed in ({"only": places}, {"among": frozenset(places.values())}):
@@ -434,12 +422,12 @@ def solve_block(ctx: Context, days: list[int], deadline: dl.Deadline, fallback: 
             best is None or (deadline.left() > MIN_FULL_SECONDS
                              and (gap is None or gap > ctx.request.gap_rel))):
         m, full = run_model(ctx, days, deadline, start=chosen(best[0]) if best else None)
-        bound = max((v for v in (bound, proven_bound(full)) if v is not None), default=None)
+        bound = max((v for v in (bound, dl.proven_bound(full)) if v is not None), default=None)
         if full.has_solution and (best is None or full.objective < best[1].objective):
             best = (m, full)
     if best is None and fallback and not deadline.expired():
         m, loose = run_model(ctx, days, deadline, elastic=True)
-        return BlockResult(m, loose, True, proven_bound(loose))
+        return BlockResult(m, loose, True, dl.proven_bound(loose))
     if best is None:
         return BlockResult(m, relaxed, False, bound)
     return BlockResult(best[0], best[1], False, bound)

@@ -26,9 +26,13 @@ its share of the request's deadline and with the blocks before it fixed:
    over every column (HiGHS, or CBC when asked); while the gap is above half the request's and
    time remains: a dive (fix a fractional λ upwards, the largest whose fix keeps
    the LP free of shortfall, re-price, repeat: its integral end is a plan too) and
-   the integer master again. Each plan found is improved a day at a time by swaps
-   for other columns (``Master.best_swap``, a local search), and an integer master
-   is not run once the plan is within half the gap. A block after a week, free to
+   the integer master again. Before the dive, every day that a cheaper plan could
+   hold (reduced cost at most the plan's objective less the LP bound) is added by
+   exact pricing over the whole library (``close_in``): when those are all such
+   days, the integer master over them decides the block and its bound becomes the
+   block's (reduced-cost fixing). Each plan found is improved a day at a time by
+   swaps for other columns (``Master.best_swap``, a local search), and a step is
+   skipped once the plan is within half the gap. A block after a week, free to
    repeat it, also has that week again as a plan (``copy_of_last_week``,
    penalised as a repeated week), so running out of time never leaves it without
    one.
@@ -89,6 +93,7 @@ DIVE_TRIES = 5  # columns a dive step tries to fix before it gives up
 DIVE_ROUNDS = 3  # column generation rounds after each fix of a dive
 SEED_REDUCED_COST = 0.0  # € a column may lie above pricing out and still seed the next block
 BOUND_TOLERANCE = 0.05  # stop generating columns once the LP gap is this share of gap_rel
+CLOSING_DAYS = 5000  # days per kind, at most, that ``close_in`` adds
 
 
 @dataclass(frozen=True)
@@ -239,6 +244,32 @@ class BlockSolver:
                 return
             lagrangian += len(self.kind_days[k]) * min(0.0, priced.bound - duals.mu[k])
         self.bound = max(self.bound, lagrangian)
+
+    def close_in(self, best: tuple[float, dict], until: dl.Deadline) -> bool:
+        """Add every day that a plan cheaper than ``best`` could hold: at the master LP's
+        duals, each day of reduced cost at most ``best`` − z_LP (``DayPricing.days_below``,
+        over the whole library). True when those are all such days and the duals price
+        every day (column generation had converged): then any plan cheaper than ``best``
+        is one of the integer master's, so its bound (``Master.ip_bound``) bounds the
+        block too."""
+        duals = self.master.solve_lp(until)
+        if duals is None:
+            return False
+        room = best[0] - duals.objective
+        complete = True
+        for k, pricing in enumerate(self.full or self.pricing):
+            try:
+                found = pricing.days_below(duals.w, duals.y[k], duals.mu[k], room,
+                                           CLOSING_DAYS, until.end)
+            except OutOfTime:
+                found = None
+            if found is None:
+                return False
+            days, all_of_them = found
+            for day in days:
+                self.master.add(k, day)
+            complete &= all_of_them
+        return complete
 
     def integer(self, until: dl.Deadline, gap_rel: float, solver: str,
                 planned_by: float | None = None) -> tuple[float, dict] | None:
@@ -476,6 +507,12 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
         keep(best)  # the columns since may give it better swaps
         if not _within(best, bs.bound, gap_rel * AIM):
             keep(bs.integer(phase(IP_SHARE), gap_rel, solver))
+        if best is not None and not elastic and not _within(best, bs.bound, gap_rel * AIM) \
+                and bs.close_in(best, phase(DIVE_SHARE)):
+            above = best[0]  # every plan cheaper than this is now the integer master's
+            keep(bs.integer(deadline, gap_rel * AIM, solver))
+            if bs.master.ip_bound is not None:
+                bs.bound = max(bs.bound, min(above, bs.master.ip_bound))
         if not _within(best, bs.bound, gap_rel * AIM) and not deadline.expired():
             keep(bs.dive(phase(DIVE_SHARE), gap_rel))
             if not _within(best, bs.bound, gap_rel * AIM):

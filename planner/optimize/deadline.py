@@ -161,6 +161,17 @@ def run(problem: pulp.LpProblem, solver: pulp.LpSolver, deadline: Deadline,
     return outcome[0]
 
 
+def proven_bound(stats: pulp.LpSolveStats) -> float | None:
+    """The solver's bound, unless it cannot be one (not finite, or above its own plan:
+    CBC stopped by a time limit sometimes reports either)."""
+    bound = stats.best_bound
+    if bound is None or not math.isfinite(bound):
+        return None
+    if stats.has_solution and stats.objective is not None and bound > stats.objective + 1e-6:
+        return None
+    return bound
+
+
 def settle(seconds: float = 2.0) -> None:
     """Wait (up to ``seconds`` in all) for solves left busy past their deadline, so that a
     process can exit without a solver thread still inside HiGHS."""

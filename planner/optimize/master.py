@@ -77,6 +77,7 @@ class Master:
         self.problem, self.kinds, self.elastic = problem, kinds, elastic
         self.windows, self.earlier = windows, earlier
         self.caps = caps or {}
+        self.ip_bound: float | None = None  # of the last integer master (``solve_ip``)
         self.length = sum(n for _, n in kinds)
         self.lp = pulp.LpProblem("master")
         self.columns = Columns()
@@ -204,10 +205,12 @@ class Master:
                  ) -> tuple[float, dict[tuple[int, Day], int]] | None:
         """The integer master over the columns so far: (objective, days per column), or
         None when it has no plan (hard mode: none without artificial days or shortfall).
-        HiGHS stops at the monotonic time ``planned_by`` once it has a plan."""
+        HiGHS stops at the monotonic time ``planned_by`` once it has a plan. The solver's
+        bound over these columns is left in ``ip_bound`` (None: unknown)."""
         maker = dl.cbc(deadline, gap_rel) if solver == "cbc" else dl.highs(
             deadline, True, gap_rel, planned_by=planned_by)
         stats = dl.run(self.lp, maker, deadline)
+        self.ip_bound = dl.proven_bound(stats)
         if not stats.has_solution:
             return None
         if any((a.value() or 0.0) > 1e-6 for a in self.artificial):

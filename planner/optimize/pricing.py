@@ -286,6 +286,24 @@ class DayPricing:
                                   time.monotonic() + MIP_SHARE * max(0.0, until - time.monotonic()))
         return Priced(days, values, bound, False)
 
+    def days_below(self, w: np.ndarray, y: np.ndarray, mu: float, room: float, top: int,
+                   until: float) -> tuple[list[Day], bool] | None:
+        """Every day of reduced cost (objective at duals ``w``, ``y`` less ``mu``) at most
+        ``room``, up to ``top`` of them, by the monotonic time ``until`` (exact
+        enumeration; hard mode); and whether they are all such days and none has a
+        negative reduced cost (then no other day could cost less than ``mu + room``). None
+        when the enumeration is not made by then."""
+        option, pill = self.costs(w, y)
+        bound, rc_opt, rc_pill = self.solve_lp(option, pill, until)
+        found = self.enumerate_days(option, pill, np.maximum(rc_opt, 0.0),
+                                    self.combos @ np.maximum(rc_pill, 0.0), bound,
+                                    mu + room + EPS, top, until)
+        if found is None:
+            return None
+        complete = found.exact and len(found.days) < top and \
+            all(v >= mu - EPS for v in found.values)
+        return found.days, complete
+
     def _best_options(self, rc_opt: np.ndarray, pill: np.ndarray,
                       ) -> tuple[np.ndarray, np.ndarray]:
         """"Reduced costs" for ``enumerate_days`` keeping only the ``HEURISTIC_OPTIONS``
