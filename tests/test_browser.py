@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -82,6 +83,10 @@ def test_day_one_and_the_headline_are_readable_at_every_width(server, width, hei
         headline = page.locator("[data-testid='stMetric']").filter(has_text="Vitamin D3").first
         box = headline.bounding_box()
         assert box and box["y"] + box["height"] <= height, "headline above the fold"
+        k2 = page.locator("[data-testid='stMetric']").filter(has_text="Vitamin K2").first
+        assert "≥" in k2.inner_text(), "known K2 only is counted: a lower bound"
+        assert page.get_by_text(re.compile(r"K2 known for \d+% of the plan's ingredient mass"))\
+            .first.is_visible()
         card = page.locator("[data-testid='stColumn']").filter(has_text="Day 1").filter(
             has_text="Breakfast:").first
         for slot in ("Breakfast:", "Lunch:", "Dinner:", "Snack:"):

@@ -98,3 +98,26 @@ def test_the_plan_so_far_says_how_far_it_reaches_its_figures_and_its_proof():
     whole = plan_summary.so_far(replace(plan, status="relaxed",
                                         solver=SolverInfo(gap=None)), CAT, 2)
     assert whole.startswith("Closest plan so far: €7.50") and "proven" not in whole
+
+
+def test_k2_reads_as_a_lower_bound_with_its_known_share_when_part_is_unknown():
+    """The bundled chicken noodle soup has K2 figures for under half its mass (its stock has
+    none): the headline and its card line say "≥" and how much of the mass is known; a
+    plan of fully known recipes says neither."""
+    full = load_catalog(DATA_DIR)
+    soup = "chicken_noodle_soup"
+    known = full.recipes.at[soup, "k2_coverage"]
+    assert known < plan_summary.KNOWN
+    names = full.recipes["name"]
+    plan = make_plan([(1, "dinner", soup, 1.0)], names=names)
+    k2 = {h.nutrient: h for h in plan_summary.headlines(plan, full)}[nu.K2]
+    assert k2.known == pytest.approx(known)
+    assert k2.amount_text.startswith("≥ ")
+    assert k2.known_text == f"K2 known for {known:.0%} of the plan's ingredient mass"
+    assert plan_summary.day_lines(plan, full)["k2_known"].tolist() == [pytest.approx(known)]
+    assert "Vitamin K2 (menaquinones) ≥ " in plan_summary.so_far(plan, full, 1)
+
+    whole = full.recipes.index[full.recipes["k2_coverage"] >= 1.0][0]
+    k2 = {h.nutrient: h for h in plan_summary.headlines(
+        make_plan([(1, "dinner", whole, 1.0)], names=names), full)}[nu.K2]
+    assert not k2.amount_text.startswith("≥") and k2.known_text is None

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from planner.analysis import charts, plan_summary
 from planner.domain.plan import NOT_VEGAN_D3
 from planner.io import handout, plan_files
 from planner.services.plan_request import param_for_field
@@ -55,6 +56,13 @@ def test_results_come_first_with_headline_figures_and_replan_enabled(vegan_d3):
     assert labels[:4] == ["Vitamin K2 (menaquinones), per day", "Vitamin D3, per day",
                           "Calcium, per day", "Cost"]
     assert not at.button(key="replan").disabled
+    known = charts.plan_frames(at.session_state["plan"], state.catalog()).k2_coverage
+    k2, captions = at.metric[0].value, " ".join(c.value for c in at.caption)
+    if known < plan_summary.KNOWN:  # known K2 only is counted: a lower bound
+        assert k2.lstrip("✓✗ ").startswith("≥ ") and \
+            f"K2 known for {known:.0%} of the plan's ingredient mass" in captions
+    else:
+        assert "≥" not in k2 and "K2 known for" not in captions
 
 
 def test_supplements_show_in_the_cards_shopping_list_and_pdf(vegan_d3):
@@ -95,6 +103,20 @@ def test_warfarin_mode_shows_each_days_k1_plus_k2_against_its_band():
     column = status["Vitamin K total (K1 + K2)"]
     days = [c for i, c in column.items() if i.startswith("Day ")]
     assert len(days) == 3 and all(c.startswith(("✓", "✗")) for c in days), days
+
+
+def test_the_plan_as_one_table_has_every_meal_and_supplement_in_its_slot_and_day():
+    at = planned(diet="vegan", d3_min="20", d3_window="day", supplements="1", days="3")
+    plan = at.session_state["plan"]
+    at.radio(key="plan_view").set_value("One table (wide screens)").run()
+    assert not at.exception
+    [grid] = [d.value for d in at.dataframe if "Day 1" in d.value.columns]
+    assert list(grid.columns) == ["Day 1", "Day 2", "Day 3"]
+    assert set(grid.index) == {"Breakfast", "Lunch", "Dinner", "Snack", "Supplements"}
+    for m in plan.meals:
+        assert f"{m.name} ×{m.servings:g}" in grid.at[m.slot.capitalize(), f"Day {m.day}"]
+    for s in plan.supplements:
+        assert s.name in grid.at["Supplements", f"Day {s.day}"]
 
 
 def test_a_month_reads_as_a_month_in_week_tabs():

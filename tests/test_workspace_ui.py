@@ -5,6 +5,7 @@ recipe import review, a client with a damaged plan version."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from planner.store import accounts
 from planner.store.db import open_store
 from planner.store.repository import Workspace
 from planner.ui.pages.workspace_client import share_link
+from planner.ui.widgets import plain
 
 UI = Path(__file__).resolve().parents[1] / "planner" / "ui" / "pages"
 CLIENTS, SHARE, IMPORT = (str(UI / f) for f in ("workspace.py", "workspace_share.py",
@@ -43,7 +45,8 @@ def logged_in(page: str, name: str = "ann", password: str = PASSWORD) -> AppTest
 
 
 def texts(at: AppTest, kind: str) -> str:
-    return " | ".join(e.value for e in getattr(at, kind))
+    """The messages of one kind as they read on the page (markdown escapes undone)."""
+    return " | ".join(re.sub(r"\\(.)", r"\1", e.value) for e in getattr(at, kind))
 
 
 def test_workspace_needs_a_login_and_refuses_a_wrong_password(store):
@@ -314,3 +317,13 @@ def test_a_plan_solve_that_fails_saves_no_version_and_says_why(store, monkeypatc
     ws = Workspace(store, accounts.authenticate(store, "ann", PASSWORD))
     [client] = ws.list_clients()
     assert ws.versions(client.id) == []
+
+
+def test_a_client_name_with_markup_reads_as_typed(store):
+    """A client's name is data (it may come from an imported record): the heading shows the
+    characters typed, escaped for markdown, never a link, an image or bold text."""
+    name = "**Walter** [call me](https://x.example) ![i](https://x.example/t.png)"
+    at = create_client(logged_in(CLIENTS), name)
+    assert not at.exception and not at.error
+    assert at.header[0].value == plain(name)
+    assert "**Walter**" not in at.header[0].value and "](" not in at.header[0].value

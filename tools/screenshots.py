@@ -1,4 +1,5 @@
-"""Run the app headless and save one screenshot per page to docs/screenshots/.
+"""Run the app headless and save one screenshot per page to docs/screenshots/, and the Plan
+page's first screen on a phone.
 
 Run: ``.venv/bin/python -m tools.screenshots``. Also provides the server and
 browser helpers the browser test and the dashboard benchmark share.
@@ -112,6 +113,12 @@ def main() -> None:
                 open_page(page, title)
             page.screenshot(path=out / f"{name}.png", full_page=True)
             print(out / f"{name}.png")
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        phone.goto(url)
+        create_plan(phone)
+        wait_idle(phone)
+        phone.screenshot(path=out / "plan_phone.png")  # what a phone shows first
+        print(out / "plan_phone.png")
         browser.close()
 
 

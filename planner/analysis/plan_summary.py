@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from planner.analysis import charts
 from planner.domain import nutrients as nu
 from planner.domain.catalog import Catalog
 from planner.domain.goals import WEEK_DAYS
@@ -20,6 +21,7 @@ HEADLINE = (nu.K2, nu.D3, nu.CALCIUM)
 CARD_NUTRIENTS = (nu.K2, nu.D3)
 SUPPLEMENT = "supplement"
 RELATIVE_TOLERANCE = 1e-4  # a solver meets a bound to about 1e-6; a shown figure to its digits
+KNOWN = 0.995  # a share of known mass from which a total is shown without "≥"
 
 
 def meets_min(value: float, minimum: float) -> bool:
@@ -51,6 +53,20 @@ class Headline:
     minimum: float | None
     window: str
     met: bool | None
+    known: float = 1.0  # share (0–1) of the plan's ingredient mass whose amount is known
+
+    @property
+    def amount_text(self) -> str:
+        """"75 µg", or "≥ 75 µg" when part of the plan's mass has no figure (K2: known
+        figures only are counted, so the total is a lower bound)."""
+        return f"{'≥ ' if self.known < KNOWN else ''}{self.per_day:,.0f} {self.unit}"
+
+    @property
+    def known_text(self) -> str | None:
+        """"K2 known for 96% of the plan's ingredient mass", or None when all is known."""
+        if self.known >= KNOWN:
+            return None
+        return f"K2 known for {self.known:.0%} of the plan's ingredient mass"
 
     @property
     def target_text(self) -> str:
@@ -65,6 +81,7 @@ class Headline:
 def headlines(plan: Plan, catalog: Catalog) -> list[Headline]:
     """K2, D3 and calcium: the plan's average per day against each minimum."""
     totals = daily_totals(plan, catalog)
+    k2_known = charts.plan_frames(plan, catalog).k2_coverage
     out = []
     for n in HEADLINE:
         values = totals[n].fillna(0.0) if n in totals.columns else pd.Series(dtype=float)
@@ -79,7 +96,7 @@ def headlines(plan: Plan, catalog: Catalog) -> list[Headline]:
             met = all(meets_min(float(v), minimum) for v in groups)
         out.append(Headline(n, nu.get(n).label, nu.get(n).unit,
                             float(values.mean()) if not values.empty else 0.0,
-                            minimum, window, met))
+                            minimum, window, met, k2_known if n == nu.K2 else 1.0))
     return out
 
 
@@ -92,23 +109,25 @@ def so_far(plan: Plan, catalog: Catalog, days: int) -> str:
     if reach < days:
         scope += f" (days 1–{reach} of {days} planned)"
     mark = {True: " ✓", False: " ✗", None: ""}
-    figures = [f"{h.label} {h.per_day:,.0f} {h.unit}/day{mark[h.met]}"
-               for h in headlines(plan, catalog)]
+    figures = [f"{h.label} {h.amount_text}/day{mark[h.met]}" for h in headlines(plan, catalog)]
     proof = ("" if plan.solver.gap is None
              else f", proven within {plan.solver.gap:.1%} of the best possible")
     return f"{scope}: €{plan.cost_eur:.2f} · " + " · ".join(figures) + proof + "."
 
 
 def day_lines(plan: Plan, catalog: Catalog) -> pd.DataFrame:
-    """``day, slot, name, amount, k2_ug, vit_d3_ug``: each meal (servings) and supplement
-    (units) of the plan with what it gives of K2 and D3; supplements after the meals."""
+    """``day, slot, name, amount, k2_ug, vit_d3_ug, k2_known``: each meal (servings) and
+    supplement (units) of the plan with what it gives of K2 and D3, and the share of its
+    mass whose K2 is known (supplements: 1); supplements after the meals."""
     columns = list(CARD_NUTRIENTS)
     recipes, pills = catalog.recipes[columns].fillna(0.0), catalog.supplements[columns].fillna(0.0)
-    rows = [(m.day, m.slot, m.name, f"×{m.servings:g}", *(recipes.loc[m.recipe_id] * m.servings))
-            for m in plan.meals]
-    rows += [(s.day, SUPPLEMENT, s.name, f"×{s.units}", *(pills.loc[s.supplement_id] * s.units))
-             for s in plan.supplements]
-    return pd.DataFrame(rows, columns=["day", "slot", "name", "amount", *CARD_NUTRIENTS])
+    known = catalog.recipes["k2_coverage"]
+    rows = [(m.day, m.slot, m.name, f"×{m.servings:g}", *(recipes.loc[m.recipe_id] * m.servings),
+             float(known.loc[m.recipe_id])) for m in plan.meals]
+    rows += [(s.day, SUPPLEMENT, s.name, f"×{s.units}", *(pills.loc[s.supplement_id] * s.units),
+              1.0) for s in plan.supplements]
+    return pd.DataFrame(rows, columns=["day", "slot", "name", "amount", *CARD_NUTRIENTS,
+                                       "k2_known"])
 
 
 @dataclass(frozen=True)

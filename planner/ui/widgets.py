@@ -162,9 +162,11 @@ def headline(plan: Plan, figures: list[plan_summary.Headline]) -> None:
     mark = {True: "✓ ", False: "✗ ", None: ""}
     cols = st.columns(len(figures) + 1)
     for col, h in zip(cols, figures, strict=False):
-        col.metric(f"{h.label}, per day", f"{mark[h.met]}{h.per_day:,.0f} {h.unit}",
-                   help=f"Average per day over the plan; {h.target_text}.")
-        col.caption(h.target_text)
+        col.metric(f"{h.label}, per day", f"{mark[h.met]}{h.amount_text}",
+                   help=f"Average per day over the plan; {h.target_text}."
+                   + ("" if h.known_text is None else
+                      f" {h.known_text}: known figures only are counted."))
+        col.caption(h.target_text + ("" if h.known_text is None else f"; {h.known_text}"))
     cols[-1].metric("Cost", f"€{plan.cost_eur:.2f}", help="Estimated, for the whole plan.")
     cols[-1].caption(f"{len({m.day for m in plan.meals})} day(s)")
 
@@ -186,14 +188,19 @@ def how_found(plan: Plan) -> None:
 CARDS_PER_ROW = 4
 
 
+def _week_places(days: list[int]) -> list[tuple[object, list[int]]]:
+    """(where to draw, its days) per week: week tabs for more than a week, else the page."""
+    weeks = [days[i:i + 7] for i in range(0, len(days), 7)]
+    places = st.tabs([f"Week {i + 1}" for i in range(len(weeks))]) if len(weeks) > 1 else [st]
+    return list(zip(places, weeks, strict=True))
+
+
 def day_cards(lines: pd.DataFrame, days: list[int]) -> None:
     """One bordered card per day: each meal with servings and its K2/D3, supplements last.
 
     Cards sit four to a row and stack on a narrow screen; more than a week is in week tabs.
     """
-    weeks = [days[i:i + 7] for i in range(0, len(days), 7)]
-    places = st.tabs([f"Week {i + 1}" for i in range(len(weeks))]) if len(weeks) > 1 else [st]
-    for place, week in zip(places, weeks, strict=True):
+    for place, week in _week_places(days):
         for start in range(0, len(week), CARDS_PER_ROW):
             cols = place.columns(CARDS_PER_ROW)
             for col, day in zip(cols, week[start:start + CARDS_PER_ROW], strict=False):
@@ -203,9 +210,25 @@ def day_cards(lines: pd.DataFrame, days: list[int]) -> None:
                     card.markdown(_card_line(row))
 
 
+def week_grid(lines: pd.DataFrame, days: list[int]) -> None:
+    """The plan as one compact table for a wide screen: slots down, days across (meal and
+    servings in each cell, supplements in their own row); more than a week in week tabs."""
+    for place, week in _week_places(days):
+        part = lines[lines["day"].isin(week)]
+        cells = part.assign(
+            row=part["slot"].map(lambda s: "Supplements" if s == plan_summary.SUPPLEMENT
+                                 else str(s).capitalize()),
+            column=part["day"].map(lambda d: f"Day {d}"),
+            cell=part["name"] + " " + part["amount"])
+        grid = cells.groupby(["row", "column"], sort=False)["cell"].agg("; ".join).unstack()
+        grid = grid.reindex(columns=[f"Day {d}" for d in week]).fillna("")
+        place.dataframe(grid.rename_axis(index=None, columns=None), width="stretch")
+
+
 def _card_line(row) -> str:
     slot = "Supplement" if row.slot == plan_summary.SUPPLEMENT else str(row.slot).capitalize()
-    amounts = [f"{getattr(row, n):,.0f} {nutrients.get(n).unit} {short}"
+    partly = {nutrients.K2: "≥ " if row.k2_known < plan_summary.KNOWN else ""}
+    amounts = [f"{partly.get(n, '')}{getattr(row, n):,.0f} {nutrients.get(n).unit} {short}"
                for n, short in ((nutrients.K2, "K2"), (nutrients.D3, "D3"))
                if getattr(row, n) >= 0.5]
     return (f"{slot}: {plain(row.name)} {row.amount}"

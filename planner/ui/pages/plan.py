@@ -15,6 +15,7 @@ from planner.ui.state import session as state
 JOB = "plan_job"
 PICK = "meal_pick"  # the meal the tools below act on
 READY = "_plan_ready"  # the "new plan ready" line, shown once after the page is redrawn
+VIEWS = ("Day cards", "One table (wide screens)")
 
 
 def solve(cat: Catalog, request: PlanRequest) -> None:
@@ -121,8 +122,11 @@ else:
     for note in dict.fromkeys(supplement_note(cat, s.supplement_id) for s in current.supplements):
         if note and goal_state.goals()["diet"] == "vegan":
             st.warning(note, icon=":material/eco:")
-    widgets.day_cards(state.derived(current, "day lines",
-                                    lambda: plan_summary.day_lines(current, cat)), days)
+    lines = state.derived(current, "day lines", lambda: plan_summary.day_lines(current, cat))
+    if st.radio("Show the plan as", VIEWS, horizontal=True, key="plan_view") == VIEWS[0]:
+        widgets.day_cards(lines, days)
+    else:
+        widgets.week_grid(lines, days)
     st.markdown("**K2, D3, calcium and energy each day, as a share of target**")
     frames = state.derived(current, "frames", lambda: charts.plan_frames(current, cat))
     st.altair_chart(state.derived(current, "share chart",

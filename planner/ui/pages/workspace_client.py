@@ -39,7 +39,7 @@ from planner.services.client_plans import (
 )
 from planner.services.client_records import export_client
 from planner.services.workspace_access import Workspace
-from planner.ui import job_progress
+from planner.ui import job_progress, widgets
 from planner.ui.state import workspace as workspace_state
 
 RULE_LABELS = {RuleKind.PIN_RECIPE: "Pin recipe", RuleKind.BAN_RECIPE: "Ban recipe",
@@ -76,14 +76,14 @@ def render(ws: Workspace, client_id: int) -> None:
     try:
         client = ws.get_client(client_id)
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(widgets.plain(exc))
         return
     st.session_state.setdefault(_seen_key(client_id), client.version)
     cat = workspace_state.catalog(ws)
-    st.header(client.profile.name + (" (archived)" if client.archived else ""))
+    st.header(widgets.plain(client.profile.name) + (" (archived)" if client.archived else ""))
     flash = st.session_state.pop("ws_flash", None)
     if flash:
-        getattr(st, flash[0])(flash[1])
+        getattr(st, flash[0])(widgets.plain(flash[1]))
     # A keyed, state-tracking tab bar stays on the tab of the last action.
     profile_tab, rules_tab, plans_tab, share_tab = st.tabs(
         ["Profile", "Targets & rules", "Plans", "Share & export"], key=f"ws_tab_{client.id}",
@@ -98,7 +98,7 @@ def render(ws: Workspace, client_id: int) -> None:
         with share_tab:
             _share(ws, client)
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(widgets.plain(exc))
 
 
 def _profile(ws: Workspace, client: ClientRecord, cat: Catalog) -> None:
@@ -211,7 +211,7 @@ def _save_finished(ws: Workspace, cat: Catalog) -> None:
     try:
         version = save_version(ws, client_id, request, plan, note, based_on)
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(widgets.plain(exc))
         return
     st.session_state.ws_flash = ("success", f"Saved plan version {version.number} "
                                             f"({plan.status}, {plan.solver.seconds:.1f} s).")
@@ -243,7 +243,8 @@ def _plans(ws: Workspace, client: ClientRecord, cat: Catalog) -> None:
     st.dataframe(history_frame(saved), hide_index=True, key="ws_history")
     for s in saved:
         if s.plan is None:
-            st.warning(f"Version {s.version.number} cannot be read ({s.problem}). It is kept "
+            st.warning(f"Version {s.version.number} cannot be read ({widgets.plain(s.problem)}). "
+                       "It is kept "
                        "but not compared, re-planned or printed: save a new version, or "
                        "archive the client on the Profile tab.")
     numbers = sorted(readable)

@@ -82,9 +82,9 @@ if st.button("Save recipe", key="ws_recipe_save", type="primary"):
     try:
         recipe, facts = save_recipe(ws, chosen, edited, cat)
     except (RecipeImportError, StoreError) as exc:
-        st.error(str(exc))
+        st.error(widgets.plain(exc))
         st.stop()
-    st.success(f"Saved “{recipe.name}”: {facts['energy_kcal']:.0f} kcal, K2 "
+    st.success(f"Saved “{widgets.plain(recipe.name)}”: {facts['energy_kcal']:.0f} kcal, K2 "
                f"{facts['k2_ug']:.1f} µg, D3 {facts['vit_d3_ug']:.1f} µg per serving; K2 known "
                f"for {facts['k2_coverage']:.0%} of the ingredient mass. It is now available to "
                "your clients' plans.")
