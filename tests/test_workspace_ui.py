@@ -327,3 +327,27 @@ def test_a_client_name_with_markup_reads_as_typed(store):
     assert not at.exception and not at.error
     assert at.header[0].value == plain(name)
     assert "**Walter**" not in at.header[0].value and "](" not in at.header[0].value
+
+
+def test_a_database_failure_at_login_or_behind_a_share_link_is_a_message(store, monkeypatch):
+    """The two store calls outside ``Workspace`` (logging in, reading a shared plan) turn a
+    database error into a sentence, never an exception box."""
+    from sqlalchemy.exc import OperationalError
+
+    from planner.store import accounts as accounts_module
+    from planner.store import repository
+
+    def down(*_args, **_kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("the database is down"))
+
+    monkeypatch.setattr(accounts_module, "authenticate", down)
+    at = logged_in(CLIENTS)
+    assert not at.exception
+    assert "could not do this just now" in texts(at, "error")
+
+    monkeypatch.setattr(repository, "shared_plan", down)
+    at = AppTest.from_file(SHARE, default_timeout=TIMEOUT)
+    at.query_params["token"] = "x" * 43
+    at.run()
+    assert not at.exception
+    assert "could not do this just now" in texts(at, "error")

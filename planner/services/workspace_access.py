@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from planner.domain.workspace import Account, SharedPlan
 from planner.store import accounts, repository
-from planner.store.db import Store, database_url, open_store
+from planner.store.db import Store, database_url, error_as_message, open_store
 from planner.store.repository import Workspace
 
 __all__ = ["Store", "Workspace", "log_in", "open_workspace_store", "shared_plan",
@@ -25,8 +25,10 @@ def open_workspace_store(url: str) -> Store:
     return open_store(url)
 
 
+@error_as_message
 def log_in(store: Store, username: str, password: str, address: str) -> Account:
-    """The dietitian's account; AuthError (throttled per name and address) otherwise."""
+    """The dietitian's account; AuthError (throttled per name and address) otherwise, and
+    StoreError when the database fails."""
     return accounts.authenticate(store, username, password, address)
 
 
@@ -35,6 +37,8 @@ def workspace(store: Store, account: Account) -> Workspace:
     return Workspace(store, account)
 
 
+@error_as_message
 def shared_plan(store: Store, token: str) -> SharedPlan | None:
-    """The newest plan behind a live share token (``repository.shared_plan``)."""
+    """The newest plan behind a live share token (``repository.shared_plan``); StoreError
+    when the database fails."""
     return repository.shared_plan(store, token)

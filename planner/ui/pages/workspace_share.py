@@ -5,13 +5,18 @@ import streamlit as st
 
 from planner.domain.catalog import Slot
 from planner.domain.plan import Plan
+from planner.domain.workspace import StoreError
 from planner.services.workspace_access import shared_plan
 from planner.ui import widgets
 from planner.ui.state import workspace as workspace_state
 
 st.title("Your meal plan")
 token = st.query_params.get("token", "")
-version = shared_plan(workspace_state.store(), token) if token else None
+try:
+    version = shared_plan(workspace_state.store(), token) if token else None
+except StoreError as exc:
+    st.error(widgets.plain(exc))
+    st.stop()
 if version is None:
     st.warning("This link is not valid or has been revoked. Ask your dietitian for a new one.")
     st.stop()

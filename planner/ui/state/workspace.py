@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from planner.domain.catalog import Catalog
-from planner.domain.workspace import Account, AuthError
+from planner.domain.workspace import Account, AuthError, StoreError
 from planner.io.recipe_import import with_recipes
 from planner.services.workspace_access import (
     Store,
@@ -40,7 +40,7 @@ def _login() -> None:
     try:
         account = log_in(store(), st.session_state.get("ws_username", ""),
                          st.session_state.get("ws_password", ""), st.context.ip_address or "")
-    except AuthError as exc:
+    except (AuthError, StoreError) as exc:
         st.session_state["ws_login_error"] = str(exc)
         return
     st.session_state.pop("ws_login_error", None)
