@@ -351,3 +351,27 @@ def test_a_database_failure_at_login_or_behind_a_share_link_is_a_message(store, 
     at.run()
     assert not at.exception
     assert "could not do this just now" in texts(at, "error")
+
+
+def test_a_created_client_empties_the_form_and_twins_can_be_told_apart(store):
+    """After a create the New-client form is empty (a second Enter adds nothing), and two
+    clients of the same name differ in the picker by their number and start date."""
+    at = create_client(logged_in(CLIENTS), "Walter")
+    assert at.text_input(key="ws_new_name").value == ""
+    at = create_client(at, "Walter")
+    labels = at.selectbox(key="ws_client").options
+    assert len(labels) == 2 and len(set(labels)) == 2
+    assert all(label.startswith("Walter (#") and "since" in label for label in labels)
+
+
+def test_the_shared_plan_reads_its_slots_in_the_order_of_a_day(store):
+    ws = Workspace(store, accounts.authenticate(store, "ann", PASSWORD))
+    client = ws.create_client(ClientProfile("Ada"))
+    meals = [{"slot": s, "recipe_id": "natto_rice_bowl", "name": f"{s} meal", "servings": 1}
+             for s in ("snack", "dinner", "lunch", "breakfast")]
+    ws.save_plan(client.id, "{}", json.dumps({"status": "optimal", "days": [
+        {"day": 1, "meals": meals}], "targets": {}, "cost_eur": 1.0}))
+    at = share_page(ws.create_share_link(client.id))
+    assert not at.exception
+    [grid] = [d.value for d in at.dataframe]
+    assert list(grid.columns) == ["breakfast", "lunch", "dinner", "snack"]
