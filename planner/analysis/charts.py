@@ -59,8 +59,7 @@ class PlanFrames:
     @property
     def k2_coverage(self) -> float:
         """Share (0–1) of the whole plan's ingredient mass whose K2 is known (1 when empty)."""
-        total = self.coverage["total_g"].sum()
-        return float(self.coverage["known_g"].sum() / total) if total else 1.0
+        return _known_share(self.coverage)
 
     def k2_unknown_note(self) -> str | None:
         """The visible note 'K2 unknown for X% of ingredients (by weight)…'; None if all known."""
@@ -69,6 +68,16 @@ class PlanFrames:
             return None
         return (f"K2 unknown for {unknown:.0%} of ingredients (by weight): "
                 "the true K2 may be higher than shown.")
+
+
+def k2_known_share(plan: Plan, catalog: Catalog) -> float:
+    """``plan_frames(plan, catalog).k2_coverage`` without the other frames."""
+    return _known_share(coverage_frame(meal_foods(plan, catalog), catalog))
+
+
+def _known_share(coverage: pd.DataFrame) -> float:
+    total = coverage["total_g"].sum()
+    return float(coverage["known_g"].sum() / total) if total else 1.0
 
 
 def plan_frames(plan: Plan, catalog: Catalog) -> PlanFrames:

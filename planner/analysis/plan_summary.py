@@ -81,7 +81,7 @@ class Headline:
 def headlines(plan: Plan, catalog: Catalog) -> list[Headline]:
     """K2, D3 and calcium: the plan's average per day against each minimum."""
     totals = daily_totals(plan, catalog)
-    k2_known = charts.plan_frames(plan, catalog).k2_coverage
+    k2_known = charts.k2_known_share(plan, catalog)
     out = []
     for n in HEADLINE:
         values = totals[n].fillna(0.0) if n in totals.columns else pd.Series(dtype=float)
