@@ -554,9 +554,7 @@ def next_week(problem: Problem, block: list[int], history: dict[int, Day],
     objective, swapped = master.best_swap(counts)
     out = [day for (_, day), n in counts.items() if swapped.get((0, day), 0) < n]
     into = [day for (_, day), n in swapped.items() if counts.get((0, day), 0) < n]
-    if not out or not master.meets_rules(swapped) or any(
-            sum(n for (_, day), n in swapped.items() if day in week) >= len(block)
-            for week in earlier):
+    if not out or not master.meets_rules(swapped) or master.weeks_again(swapped):
         return None
     at = next(d for d in block if before[d] == out[0])
     return BlockPlan({**before, at: into[0]}, objective, first.bound, False)

@@ -236,14 +236,17 @@ class Master:
         for key, low in pb.weekly:
             rhs = low * self.length
             total += week_penalty(rhs, self.elastic) * max(0.0, rhs - weekly[key])
-        for week in self.earlier:
-            if sum(n for (_, d), n in counts.items() if d in week) >= self.length:
-                total += NEW_WEEK_PENALTY
+        total += NEW_WEEK_PENALTY * self.weeks_again(counts)
         for window in self.windows if self.elastic else ():
             met = sum(n * sum(r == window.recipe for _, r, _ in d.meals)
                       for (k, d), n in counts.items() if k in window.kinds)
             total += WINDOW_PENALTY * max(0.0, met - window.cap)
         return float(total)
+
+    def weeks_again(self, counts: dict[tuple[int, Day], int]) -> int:
+        """How many earlier weeks integer ``counts`` repeat (all its days among theirs)."""
+        return sum(sum(n for (_, d), n in counts.items() if d in week) >= self.length
+                   for week in self.earlier)
 
     def meets_rules(self, counts: dict[tuple[int, Day], int]) -> bool:
         """Whether integer ``counts`` need no slack (an elastic plan that is a plan): no
