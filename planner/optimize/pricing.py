@@ -271,9 +271,7 @@ class DayPricing:
         if mu is None:
             return Priced(days, values, bound, False)
         cut = min([mu, *values[:1]])  # only a day cheaper than the best so far matters
-        exact = self.enumerate_days(option, pill, np.maximum(rc_opt, 0.0),
-                                    self.combos @ np.maximum(rc_pill, 0.0), bound, cut, top,
-                                    until)
+        exact = self._exact_days(option, pill, rc_opt, rc_pill, bound, cut, top, until)
         if exact is not None:
             days, values = days + exact.days, values + exact.values
             both = sorted({d: v for d, v in zip(days, values, strict=True) if v < mu - EPS}
@@ -295,14 +293,22 @@ class DayPricing:
         when the enumeration is not made by then."""
         option, pill = self.costs(w, y)
         bound, rc_opt, rc_pill = self.solve_lp(option, pill, until)
-        found = self.enumerate_days(option, pill, np.maximum(rc_opt, 0.0),
-                                    self.combos @ np.maximum(rc_pill, 0.0), bound,
-                                    mu + room + EPS, top, until)
+        found = self._exact_days(option, pill, rc_opt, rc_pill, bound, mu + room + EPS, top,
+                                 until)
         if found is None:
             return None
         complete = found.exact and len(found.days) < top and \
             all(v >= mu - EPS for v in found.values)
         return found.days, complete
+
+    def _exact_days(self, option: np.ndarray, pill: np.ndarray, rc_opt: np.ndarray,
+                    rc_pill: np.ndarray, lp_bound: float, cut: float, top: int,
+                    until: float | None) -> Priced | None:
+        """``enumerate_days`` made exact by the LP at these costs: its optimum and its
+        reduced costs (options and supplement combinations) prune the choices."""
+        return self.enumerate_days(option, pill, np.maximum(rc_opt, 0.0),
+                                   self.combos @ np.maximum(rc_pill, 0.0), lp_bound, cut, top,
+                                   until)
 
     def _best_options(self, rc_opt: np.ndarray, pill: np.ndarray,
                       ) -> tuple[np.ndarray, np.ndarray]:
