@@ -28,7 +28,7 @@ from planner.optimize.problem import (
     Problem,
     blocks,
     build_problem,
-    fixed_meals,
+    free_days,
     window_caps,
 )
 
@@ -119,8 +119,7 @@ def _solve_day_pattern(request: PlanRequest, catalog: Catalog, deadline: Deadlin
     plans: list[day_pattern.BlockPlan | None] = []
     solver = "COIN_CMD" if request.solver == "cbc" else "HiGHS"
     parts = blocks(request)
-    free = len(parts) > 1 and not any(any(fixed_meals(problem, d))
-                                      for d in range(1, request.days + 1))
+    free = len(parts) > 1 and free_days(problem, list(range(1, request.days + 1)))
     for i, block in enumerate(parts):
         # free weeks after the first follow it a day changed (``next_week``): the first
         # week may take most of the time

@@ -69,6 +69,7 @@ from planner.optimize.problem import (
     DayRules,
     Problem,
     fixed_meals,
+    free_days,
     window_caps,
     window_group,
 )
@@ -443,7 +444,7 @@ def earlier_weeks(problem: Problem, block: list[int], history: dict[int, Day],
                   ) -> tuple[frozenset[Day], ...]:
     """The days of every earlier block as long as this one, when this block is free to
     differ from them (no locks or previous meals)."""
-    if any(any(fixed_meals(problem, d)) for d in block):
+    if not free_days(problem, block):
         return ()
     starts = range(block[0] - len(block), 0, -len(block))
     weeks = [[history.get(d) for d in range(start, start + len(block))] for start in starts]

@@ -182,6 +182,11 @@ def blocks(request: PlanRequest) -> list[list[int]]:
     return [days[i:i + BLOCK_DAYS] for i in range(0, len(days), BLOCK_DAYS)]
 
 
+def free_days(problem: Problem, days: list[int]) -> bool:
+    """Whether no day of ``days`` has locks or previous meals (``fixed_meals``)."""
+    return not any(any(fixed_meals(problem, d)) for d in days)
+
+
 def fixed_meals(problem: Problem, day: int) -> tuple[tuple, tuple]:
     """(locks, previous meals) on ``day`` as (slot, recipe index, portion) tuples; previous
     meals of recipes the request no longer allows are dropped."""
