@@ -95,6 +95,7 @@ DIVE_ROUNDS = 3  # column generation rounds after each fix of a dive
 SEED_REDUCED_COST = 0.0  # € a column may lie above pricing out and still seed the next block
 BOUND_TOLERANCE = 0.05  # stop generating columns once the LP gap is this share of gap_rel
 CLOSING_DAYS = 5000  # days per kind, at most, that ``close_in`` adds
+ROUND_COLUMNS = 30  # days per kind, at most, one column generation round adds
 
 
 @dataclass(frozen=True)
@@ -182,9 +183,12 @@ class BlockSolver:
         return held
 
     def generate(self, until: dl.Deadline, gap_rel: float, max_rounds: int | None = None,
-                 ) -> None:
+                 whole: bool = False) -> None:
         """Column generation rounds until converged, the LP gap is small, or ``until`` (no
-        round starts that the last one's length says would end after it)."""
+        round starts that the last one's length says would end after it); ``whole``:
+        pricing over the whole library, not the kernel."""
+        pricers = self.full if whole and self.full else self.pricing
+        is_global = pricers is not self.pricing or self.full is None
         rounds, last = 0, 0.0
         while until.left() > last and (max_rounds is None or rounds < max_rounds):
             rounds += 1
@@ -193,8 +197,8 @@ class BlockSolver:
             if duals is None:
                 return
             lagrangian, added, exact = duals.objective, 0, True
-            for k, pricing in enumerate(self.pricing):
-                priced = _price(pricing, duals, k, until)
+            for k, pricing in enumerate(pricers):
+                priced = _price(pricing, duals, k, until, top=ROUND_COLUMNS, prove=False)
                 if priced is None:
                     return
                 exact &= priced.exact
@@ -202,10 +206,10 @@ class BlockSolver:
                 for day, value in zip(priced.days, priced.values, strict=True):
                     if value < duals.mu[k] - 1e-7:
                         added += self.master.add(k, day)
-            if self.full is None and max_rounds is None:
+            if is_global and max_rounds is None:
                 self.bound = max(self.bound, lagrangian)
             if added == 0:
-                self.converged = exact and self.full is None
+                self.converged = exact and is_global
                 if self.converged and max_rounds is None:
                     self.bound = max(self.bound, duals.objective)
                 return
@@ -231,32 +235,24 @@ class BlockSolver:
             floor += len(self.kind_days[k]) * pricing.solve_lp(*zero)[0]
         self.bound = max(self.bound, floor)
 
-    def global_bound(self, until: dl.Deadline) -> None:
-        """Kernel runs: one pricing pass over the whole library makes the bound global."""
-        if self.full is None or until.expired():
-            return
-        duals = self.master.solve_lp(until)
-        if duals is None:
-            return
-        lagrangian = duals.objective
-        for k, pricing in enumerate(self.full):
-            priced = _price(pricing, duals, k, until)
-            if priced is None:
-                return
-            lagrangian += len(self.kind_days[k]) * min(0.0, priced.bound - duals.mu[k])
-        self.bound = max(self.bound, lagrangian)
+    def global_bound(self, until: dl.Deadline, gap_rel: float) -> None:
+        """Kernel runs: column generation goes on with pricing over the whole library, so
+        the bound is global (the Lagrangian bound of each round, the LP's once converged)."""
+        if self.full is not None:
+            self.generate(until, gap_rel, whole=True)
 
-    def close_in(self, best: tuple[float, dict], until: dl.Deadline) -> bool:
-        """Add every day that a plan cheaper than ``best`` could hold: at the master LP's
-        duals, each day of reduced cost at most ``best`` − z_LP (``DayPricing.days_below``,
+    def close_in(self, cutoff: float, until: dl.Deadline) -> bool:
+        """Add every day that a plan cheaper than ``cutoff`` could hold: at the master LP's
+        duals, each day of reduced cost at most ``cutoff`` − z_LP (``DayPricing.days_below``,
         over the whole library). True when those are all such days and the duals price
-        every day (column generation had converged): then any plan cheaper than ``best``
-        is one of the integer master's, so its bound (``Master.ip_bound``) bounds the
-        block too."""
+        every day (column generation had converged): then any plan cheaper than ``cutoff``
+        is one of the integer master's, so min(``cutoff``, its bound) (``Master.ip_bound``)
+        bounds the block too (reduced-cost fixing). A cutoff below the best plan (by the
+        gap the request allows) leaves fewer days to add than the best plan would."""
         duals = self.master.solve_lp(until)
         if duals is None:
             return False
-        room = best[0] - duals.objective
+        room = max(0.0, cutoff - duals.objective)
         complete = True
         for k, pricing in enumerate(self.full or self.pricing):
             try:
@@ -504,16 +500,16 @@ def solve_block(problem: Problem, block: list[int], history: dict[int, Day],
         seeds = bs.promising()
         if bs.converged and not elastic and bs.master.uses_slack():
             return copy  # the master's LP needs a shortfall: no plan but the copy
-        bs.global_bound(phase(CG_SHARE + 0.1))
+        bs.global_bound(phase(CG_SHARE + 0.1), gap_rel)
         keep(best)  # the columns since may give it better swaps
         if not _within(best, bs.bound, gap_rel * AIM):
-            keep(bs.integer(phase(IP_SHARE), gap_rel, solver))
-        if best is not None and not elastic and not _within(best, bs.bound, gap_rel * AIM) \
-                and bs.close_in(best, phase(DIVE_SHARE)):
-            above = best[0]  # every plan cheaper than this is now the integer master's
-            keep(bs.integer(deadline, gap_rel * AIM, solver))
-            if bs.master.ip_bound is not None:
-                bs.bound = max(bs.bound, min(above, bs.master.ip_bound))
+            keep(bs.integer(phase(IP_SHARE), gap_rel * AIM, solver))
+        if best is not None and not elastic and not _within(best, bs.bound, gap_rel * AIM):
+            cutoff = best[0] - gap_rel * abs(best[0])  # a bound this high meets the gap
+            if bs.close_in(cutoff, phase(DIVE_SHARE)):
+                keep(bs.integer(deadline, gap_rel * AIM, solver))
+                if bs.master.ip_bound is not None:
+                    bs.bound = max(bs.bound, min(cutoff, bs.master.ip_bound))
         if not _within(best, bs.bound, gap_rel * AIM) and not deadline.expired():
             keep(bs.dive(phase(DIVE_SHARE), gap_rel))
             if not _within(best, bs.bound, gap_rel * AIM):
@@ -561,13 +557,14 @@ def next_week(problem: Problem, block: list[int], history: dict[int, Day],
     return BlockPlan({**before, at: into[0]}, objective, first.bound, False)
 
 
-def _price(pricing: DayPricing, duals: Duals, kind: int, until: dl.Deadline) -> Priced | None:
+def _price(pricing: DayPricing, duals: Duals, kind: int, until: dl.Deadline,
+           top: int = 6, prove: bool = True) -> Priced | None:
     """``pricing.price`` at the duals of ``kind``, by ``until``; None when ``until`` (a
     phase of the block, not the request's deadline) ends before its LP is solved."""
     if until.expired():
         return None
     try:
-        return pricing.price(duals.w, duals.y[kind], duals.mu[kind], until=until.end)
+        return pricing.price(duals.w, duals.y[kind], duals.mu[kind], top, until.end, prove)
     except OutOfTime:
         if pricing.deadline.expired():
             raise

@@ -255,12 +255,14 @@ class DayPricing:
     # ------------------------------------------------------------ pricing
 
     def price(self, w: np.ndarray, y: np.ndarray, mu: float | None, top: int = 6,
-              until: float | None = None) -> Priced:
+              until: float | None = None, prove: bool = True) -> Priced:
         """Days priced at duals (``w``, ``y``) below ``mu`` (None: the best days whatever
         their value), best first, with a valid lower bound on every day's objective, by the
         monotonic time ``until`` (``OutOfTime`` when its LP is not solved by then). When
         exact enumeration is too large or too slow and the best options per slot price
-        nothing out, the pricing MILP decides (HiGHS, for ``MIP_SHARE`` of the time left)."""
+        nothing out, the pricing MILP decides (HiGHS, for ``MIP_SHARE`` of the time left).
+        ``prove=False`` (column generation wants days, not the bound): the enumeration stops
+        once it has ``top`` days, and the bound is then the cheapest pair left unchecked."""
         option, pill = self.costs(w, y)
         bound, rc_opt, rc_pill = self.solve_lp(option, pill, until)
         if mu is not None and mu < bound - EPS:
@@ -271,7 +273,8 @@ class DayPricing:
         if mu is None:
             return Priced(days, values, bound, False)
         cut = min([mu, *values[:1]])  # only a day cheaper than the best so far matters
-        exact = self._exact_days(option, pill, rc_opt, rc_pill, bound, cut, top, until)
+        exact = self._exact_days(option, pill, rc_opt, rc_pill, bound, cut, top, until,
+                                 enough=math.inf if prove else top)
         if exact is not None:
             days, values = days + exact.days, values + exact.values
             both = sorted({d: v for d, v in zip(days, values, strict=True) if v < mu - EPS}
@@ -303,12 +306,12 @@ class DayPricing:
 
     def _exact_days(self, option: np.ndarray, pill: np.ndarray, rc_opt: np.ndarray,
                     rc_pill: np.ndarray, lp_bound: float, cut: float, top: int,
-                    until: float | None) -> Priced | None:
+                    until: float | None, enough: float = math.inf) -> Priced | None:
         """``enumerate_days`` made exact by the LP at these costs: its optimum and its
         reduced costs (options and supplement combinations) prune the choices."""
         return self.enumerate_days(option, pill, np.maximum(rc_opt, 0.0),
                                    self.combos @ np.maximum(rc_pill, 0.0), lp_bound, cut, top,
-                                   until)
+                                   until, enough)
 
     def _best_options(self, rc_opt: np.ndarray, pill: np.ndarray,
                       ) -> tuple[np.ndarray, np.ndarray]:
@@ -360,19 +363,20 @@ class DayPricing:
 
     def enumerate_days(self, option: np.ndarray, pill: np.ndarray, rcp_opt: np.ndarray,
                        rcp_combo: np.ndarray, floor: float, cut: float, top: int,
-                       until: float | None = None) -> Priced | None:
+                       until: float | None = None, enough: float = math.inf,
+                       ) -> Priced | None:
         """The cheapest day of objective below ``cut`` that meets the daily rows (hard mode),
         first of up to ``top`` such days; every option (supplement combination) of finite
         ``rcp`` is a choice. Exact when ``rcp`` are the LP's positive reduced costs and
         ``floor`` its optimum: a day then costs at least ``floor + Σ rcp``, so the choices
         of ``rcp`` above ``cut − floor`` are left out. Meet in the middle: each half of the
         groups (slots, and the supplement combinations) is enumerated as partial days, then
-        the halves are joined cheapest first, each pair checked only while it could beat the
-        best day found. → the days found, cheapest first, and a lower bound on every day's
-        objective capped at ``cut``: exact unless the join stopped early (past ``JOIN_BUDGET``
-        pairs, or at the monotonic time ``until`` or the deadline), when it is the cheapest
-        pair left unchecked; None when a half would exceed ``HALF_BUDGET`` partial days or
-        the halves are not made by then."""
+        the halves are joined cheapest first (``_join_order``), each pair checked only while
+        it could beat the best day found. → the days found, cheapest first, and a lower bound
+        on every day's objective capped at ``cut``: exact unless the join stopped early (past
+        ``JOIN_BUDGET`` pairs, with ``enough`` days, or at the monotonic time ``until`` or
+        the deadline), when it is the cheapest pair left unchecked; None when a half would
+        exceed ``HALF_BUDGET`` partial days or the halves are not made by then."""
         pb = self.problem
         room = cut - floor
         groups = []
@@ -399,16 +403,14 @@ class DayPricing:
         a, b = made
         if not len(a.value) or not len(b.value):
             return Priced([], [], cut, True)
-        reach = self._reach(a, b, lo, hi)
-        a = a.take(np.argsort(reach, kind="stable"))
-        reach = np.sort(reach, kind="stable")
-        least = np.minimum.accumulate(a.value[::-1])[::-1]  # cheapest partial day from i on
+        a, b, a_key, b_key, reach = self._join_order(a, b, floor, cut, lo, hi)
+        least = np.minimum.accumulate(a_key[::-1])[::-1]  # least key of a from i on
         best_v, best_a, best_b = np.zeros(0), np.zeros(0, int), np.zeros(0, int)
         checked, i, limit = 0, 0, cut  # limit: the best day found so far, or ``cut``
         while i < len(reach) and reach[i] < limit:
-            if time.monotonic() > end or checked > JOIN_BUDGET:
+            if time.monotonic() > end or checked > JOIN_BUDGET or len(best_v) >= enough:
                 break
-            m = max(1, int(np.searchsorted(b.value, limit - least[i])))
+            m = max(1, int(np.searchsorted(b_key, limit - least[i] + EPS, side="right")))
             rows = slice(i, i + max(1, JOIN_CHUNK // m))
             value = a.value[rows, None] + b.value[None, :m]
             ok = a.rc[rows, None] + b.rc[None, :m] <= limit - floor + EPS
@@ -449,6 +451,27 @@ class DayPricing:
             combo = groups[-1].ids[chosen[len(groups) - 1]]
             days.append(Day(meals, tuple(int(u) for u in self.combos[combo])))
         return Priced(days, [float(v) for v in best_v], lower, done)
+
+    def _join_order(self, a: _Half, b: _Half, floor: float, cut: float, lo: np.ndarray,
+                    hi: np.ndarray) -> tuple[_Half, _Half, np.ndarray, np.ndarray, np.ndarray]:
+        """The order in which ``enumerate_days`` joins the halves, by whichever of two keys
+        leaves fewer pairs below ``cut``: objective (a pair costs at least ``a_key +
+        b_key``) or LP reduced cost (at least ``floor + a_key + b_key``, so the many pairs
+        that are cheap only because they miss a daily row are never formed). → the halves,
+        ``a`` sorted by ``reach`` (a lower bound on any day it completes) and ``b`` by its
+        key, their keys, and ``reach``."""
+        by_value = np.searchsorted(np.sort(b.value), cut - a.value).sum()
+        by_rc = np.searchsorted(np.sort(b.rc), cut - floor - a.rc + EPS, side="right").sum()
+        if by_value > by_rc:
+            b = b.take(np.argsort(b.rc, kind="stable"))
+            reach = floor + a.rc + b.rc[0]
+        else:
+            reach = self._reach(a, b, lo, hi)
+        order = np.argsort(reach, kind="stable")
+        a = a.take(order)
+        if by_value <= by_rc:
+            return a, b, a.value, b.value, reach[order]
+        return a, b, floor + a.rc, b.rc, reach[order]
 
     def _reach(self, a: _Half, b: _Half, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """Per partial day of ``a``, a lower bound on the objective of any day it completes
