@@ -1,5 +1,6 @@
 """Pricing finds the cheapest day: every day of small random libraries enumerated by brute
-force at random duals, against ``DayPricing.price`` and a join stopped at once."""
+force at random duals, against ``DayPricing.price`` (proving, or stopping once it has
+days), joined in one block or in many, and a join stopped at once."""
 
 import itertools
 import tempfile
@@ -58,15 +59,25 @@ def brute_force(pricing: DayPricing, option: np.ndarray) -> tuple[float, set]:
     return best, argbest
 
 
+# (pairs checked at once, blocks per half): the defaults join these small libraries in one
+# block and one chunk; the others cut them into blocks of a daily row and many chunks
+JOINS = [None, (50, 4), (7, 12)]
+
+
+@pytest.mark.parametrize("join", JOINS)
 @pytest.mark.parametrize("seed", range(8))
-def test_pricing_finds_the_cheapest_day_and_bounds_every_day(seed):
+@pytest.mark.parametrize("prove", [True, False])
+def test_pricing_finds_the_cheapest_day_and_bounds_every_day(seed, join, prove, monkeypatch):
+    if join is not None:
+        monkeypatch.setattr(pricing_module, "JOIN_CHUNK", join[0])
+        monkeypatch.setattr(pricing_module, "BLOCKS", join[1])
     pricing, w, y = pricing_at_random_duals(seed)
     option, _ = pricing.costs(w, y)
     best, argbest = brute_force(pricing, option)
     if not np.isfinite(best):
         pytest.skip("no day meets the daily rows for this seed")
     for mu in (best - 0.3, best + 1e-3, best + 1.0):
-        priced = pricing.price(w, y, mu)
+        priced = pricing.price(w, y, mu, top=3, prove=prove)
         assert priced.bound <= best + 1e-6, "the bound is a bound"
         for day, value in zip(priced.days, priced.values, strict=True):
             meals = [(s, r, p) for s, r, p in day.meals]
@@ -84,8 +95,12 @@ def test_pricing_finds_the_cheapest_day_and_bounds_every_day(seed):
             assert frozenset(priced.days[0].meals) in argbest, "the cheapest day comes first"
 
 
+@pytest.mark.parametrize("join", JOINS)
 @pytest.mark.parametrize("seed", range(8))
-def test_a_join_stopped_at_once_still_bounds_every_day(seed, monkeypatch):
+def test_a_join_stopped_at_once_still_bounds_every_day(seed, join, monkeypatch):
+    if join is not None:
+        monkeypatch.setattr(pricing_module, "JOIN_CHUNK", join[0])
+        monkeypatch.setattr(pricing_module, "BLOCKS", join[1])
     pricing, w, y = pricing_at_random_duals(seed)
     option, pill = pricing.costs(w, y)
     best, _ = brute_force(pricing, option)

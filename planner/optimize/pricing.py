@@ -22,8 +22,10 @@ cheaper than both μ and the best of those can then only use options whose
 positive reduced cost fits ``cut − L``. ``enumerate_days`` finds the cheapest
 such day by meeting in the middle: each half of the slots is enumerated as
 partial days in numpy (pruning those that can no longer meet a daily row), and
-the halves are joined cheapest first, so a pair is checked only while it could
-beat the best day found. When the join is stopped (size or time) the cheapest
+the halves are joined cheapest first, by objective or by reduced cost, and only
+between blocks of one daily row (the one the fewest pairs meet) whose amounts can
+meet every row together, so a pair is checked only while it could beat the best
+day found. When the join is stopped (size or time) the cheapest
 pair not checked still bounds every day; only when the halves themselves are too
 large does pricing fall back to the pricing MILP.
 
@@ -37,7 +39,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
@@ -51,6 +53,8 @@ HALF_BUDGET = 2_000_000  # partial days × choices formed at one step of a half
 JOIN_BUDGET = 60_000_000  # pairs of partial days one enumeration may check
 JOIN_CHUNK = 200_000  # pairs of partial days checked at once
 MIP_SHARE = 0.15  # of the time left to ``until``, at most, for one pricing MILP
+SAMPLE = 2000  # partial days per half that choose the row blocks are cut by
+BLOCKS = 12  # ranges of one daily row each half of an enumeration is cut into
 HEURISTIC_OPTIONS = 16  # options per slot (and supplement combinations) the heuristic keeps
 
 
@@ -371,8 +375,9 @@ class DayPricing:
         ``floor`` its optimum: a day then costs at least ``floor + Σ rcp``, so the choices
         of ``rcp`` above ``cut − floor`` are left out. Meet in the middle: each half of the
         groups (slots, and the supplement combinations) is enumerated as partial days, then
-        the halves are joined cheapest first (``_join_order``), each pair checked only while
-        it could beat the best day found. → the days found, cheapest first, and a lower bound
+        the halves are joined cheapest first (``_join_order``), by pairs of blocks that can
+        meet the daily rows together (``_blocks``), each pair checked only while it could
+        beat the best day found. → the days found, cheapest first, and a lower bound
         on every day's objective capped at ``cut``: exact unless the join stopped early (past
         ``JOIN_BUDGET`` pairs, with ``enough`` days, or at the monotonic time ``until`` or
         the deadline), when it is the cheapest pair left unchecked; None when a half would
@@ -403,44 +408,47 @@ class DayPricing:
         a, b = made
         if not len(a.value) or not len(b.value):
             return Priced([], [], cut, True)
-        a, b, a_key, b_key, reach = self._join_order(a, b, floor, cut, lo, hi)
-        least = np.minimum.accumulate(a_key[::-1])[::-1]  # least key of a from i on
-        best_v, best_a, best_b = np.zeros(0), np.zeros(0, int), np.zeros(0, int)
-        checked, i, limit = 0, 0, cut  # limit: the best day found so far, or ``cut``
-        while i < len(reach) and reach[i] < limit:
-            if time.monotonic() > end or checked > JOIN_BUDGET or len(best_v) >= enough:
+        a, b, a_key, b_key, reach, blocks = _blocks(*self._join_order(a, b, floor, cut, lo, hi),
+                                                    lo, hi, not self.elastic)
+        found = _Found(top, cut)
+        lower = None  # the cheapest pair left unchecked, when the join stops early
+        for n, (bound, rows_a, rows_b) in enumerate(blocks):
+            if bound >= found.limit:
                 break
-            m = max(1, int(np.searchsorted(b_key, limit - least[i] + EPS, side="right")))
-            rows = slice(i, i + max(1, JOIN_CHUNK // m))
-            value = a.value[rows, None] + b.value[None, :m]
-            ok = a.rc[rows, None] + b.rc[None, :m] <= limit - floor + EPS
-            for j, row in enumerate(pb.daily):
-                total = a.amount[rows, j, None] + b.amount[None, :m, j]
-                if self.elastic:
-                    value = value + _shortfall(total, row)
-                else:
-                    ok &= (total >= row.lo - 1e-6) & (total <= row.hi + 1e-6)
-            for x, gx in enumerate(a.groups):
-                for y, gy in enumerate(b.groups):
-                    if not (groups[gx].locked and groups[gy].locked):
-                        ok &= (a.recipes[rows, x, None] != b.recipes[None, :m, y]) | \
-                            (b.recipes[None, :m, y] == EMPTY)
-            ok &= value < cut
-            ia, ib = np.nonzero(ok)
-            if len(ia) > top:  # only the ``top`` cheapest of the chunk can be kept
-                few = np.argpartition(value[ia, ib], top)[:top]
-                ia, ib = ia[few], ib[few]
-            best_v = np.concatenate([best_v, value[ia, ib]])
-            best_a = np.concatenate([best_a, ia + i])
-            best_b = np.concatenate([best_b, ib])
-            keep = np.argsort(best_v, kind="stable")[:top]
-            best_v, best_a, best_b = best_v[keep], best_a[keep], best_b[keep]
-            if len(best_v):
-                limit = min(limit, float(best_v[0]))
-            checked += value.size
-            i = rows.stop
-        done = i >= len(reach) or reach[i] >= limit
-        lower = limit if done else min(limit, float(reach[i]))
+            least = np.minimum.accumulate(a_key[rows_a][::-1])[::-1]  # from i on
+            i = rows_a.start
+            while i < rows_a.stop and reach[i] < found.limit:
+                if time.monotonic() > end or found.checked > JOIN_BUDGET or \
+                        len(found.value) >= enough:
+                    lower = min([reach[i], *(bound for bound, _, _ in blocks[n + 1:n + 2])])
+                    break
+                m = max(1, int(np.searchsorted(b_key[rows_b], found.limit - least[i - rows_a.start]
+                                               + EPS, side="right")))
+                rows = slice(i, min(rows_a.stop, i + max(1, JOIN_CHUNK // m)))
+                cols = slice(rows_b.start, rows_b.start + m)
+                value = a.value[rows, None] + b.value[None, cols]
+                ok = a.rc[rows, None] + b.rc[None, cols] <= found.limit - floor + EPS
+                for j, row in enumerate(pb.daily):
+                    total = a.amount[rows, j, None] + b.amount[None, cols, j]
+                    if self.elastic:
+                        value = value + _shortfall(total, row)
+                    else:
+                        ok &= (total >= row.lo - 1e-6) & (total <= row.hi + 1e-6)
+                for x, gx in enumerate(a.groups):
+                    for y, gy in enumerate(b.groups):
+                        if not (groups[gx].locked and groups[gy].locked):
+                            ok &= (a.recipes[rows, x, None] != b.recipes[None, cols, y]) | \
+                                (b.recipes[None, cols, y] == EMPTY)
+                ok &= value < cut
+                ia, ib = np.nonzero(ok)
+                found.add(value[ia, ib], ia + rows.start, ib + cols.start)
+                found.checked += value.size
+                i = rows.stop
+            if lower is not None:
+                break
+        done = lower is None
+        lower = found.limit if done else min(found.limit, float(lower))
+        best_v, best_a, best_b = found.value, found.a, found.b
         days = []
         for ia, ib in zip(best_a, best_b, strict=True):
             chosen = {**dict(zip(a.groups, a.picks[ia], strict=True)),
@@ -557,6 +565,83 @@ def _shortfall(total: np.ndarray, row: Row) -> np.ndarray:
     under = row.penalty("lo") * np.maximum(row.lo - total, 0.0) if math.isfinite(row.lo) else 0.0
     over = row.penalty("hi") * np.maximum(total - row.hi, 0.0) if math.isfinite(row.hi) else 0.0
     return under + over
+
+
+@dataclass
+class _Found:
+    """The ``top`` cheapest days a join has found (objective, index in each half), the
+    objective a day must now beat (``limit``), and the pairs checked."""
+
+    top: int
+    limit: float
+    value: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    a: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    b: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    checked: int = 0
+
+    def add(self, value: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+        if len(value) > self.top:  # only the ``top`` cheapest can be kept
+            few = np.argpartition(value, self.top)[:self.top]
+            value, a, b = value[few], a[few], b[few]
+        value = np.concatenate([self.value, value])
+        keep = np.argsort(value, kind="stable")[:self.top]
+        self.value = value[keep]
+        self.a = np.concatenate([self.a, a])[keep]
+        self.b = np.concatenate([self.b, b])[keep]
+        if len(self.value):
+            self.limit = min(self.limit, float(self.value[0]))
+
+
+def _blocks(a: _Half, b: _Half, a_key: np.ndarray, b_key: np.ndarray, reach: np.ndarray,
+            lo: np.ndarray, hi: np.ndarray, hard: bool) -> tuple[_Half, _Half, np.ndarray,
+                                                                np.ndarray, np.ndarray, list]:
+    """Both halves cut into up to ``BLOCKS`` ranges of one daily row (hard mode: the row
+    that the fewest pairs meet, ``_tightest_row``), each range one slice and in the order
+    it had (``a`` by ``reach``, ``b`` by key). → the halves, keys and ``reach`` so
+    reordered, and the pairs of ranges whose amounts can meet every daily row together, as
+    (lower bound on their days, rows of a, rows of b), cheapest first: the pairs that are
+    cheap only because they miss a row mostly lie in the ranges left out."""
+    row = _tightest_row(a, b, lo, hi) if hard and len(a.value) * len(b.value) > JOIN_CHUNK \
+        else None
+    ranges = []
+    for half, key in ((a, reach), (b, b_key)):
+        ids = np.zeros(len(key), dtype=int)
+        if row is not None:
+            edges = np.quantile(half.amount[:, row], np.linspace(0, 1, BLOCKS + 1)[1:-1])
+            ids = np.searchsorted(np.unique(edges), half.amount[:, row], side="right")
+        order = np.argsort(ids, kind="stable")
+        starts = np.flatnonzero(np.r_[True, np.diff(ids[order]) != 0])
+        ranges.append((order, starts, np.r_[starts[1:], len(order)]))
+    (order_a, start_a, stop_a), (order_b, start_b, stop_b) = ranges
+    a, a_key, reach = a.take(order_a), a_key[order_a], reach[order_a]
+    b, b_key = b.take(order_b), b_key[order_b]
+    meets = np.all((np.maximum.reduceat(a.amount, start_a)[:, None]
+                    + np.maximum.reduceat(b.amount, start_b)[None] >= lo - 1e-6)
+                   & (np.minimum.reduceat(a.amount, start_a)[:, None]
+                      + np.minimum.reduceat(b.amount, start_b)[None] <= hi + 1e-6), axis=2) \
+        if hard else np.ones((len(start_a), len(start_b)), dtype=bool)
+    bound = np.maximum(np.minimum.reduceat(reach, start_a)[:, None],
+                       np.minimum.reduceat(a_key, start_a)[:, None]
+                       + np.minimum.reduceat(b_key, start_b)[None])
+    blocks = sorted(((float(bound[p, q]), slice(start_a[p], stop_a[p]),
+                      slice(start_b[q], stop_b[q]))
+                     for p, q in zip(*np.nonzero(meets), strict=True)), key=lambda t: t[0])
+    return a, b, a_key, b_key, reach, blocks
+
+
+def _tightest_row(a: _Half, b: _Half, lo: np.ndarray, hi: np.ndarray) -> int | None:
+    """The daily row that the fewest pairs of partial days meet together (None: no row),
+    judged on up to ``SAMPLE`` partial days of each half."""
+    best, fewest = None, math.inf
+    some_a = a.amount[::max(1, len(a.amount) // SAMPLE)]
+    some_b = b.amount[::max(1, len(b.amount) // SAMPLE)]
+    for j in range(len(lo)):
+        amounts = np.sort(some_b[:, j])
+        meet = (np.searchsorted(amounts, hi[j] - some_a[:, j] + 1e-6, side="right")
+                - np.searchsorted(amounts, lo[j] - some_a[:, j] - 1e-6, side="left")).sum()
+        if meet < fewest:
+            best, fewest = j, meet
+    return best
 
 
 def _range_min(values: np.ndarray, first: np.ndarray, stop: np.ndarray) -> np.ndarray:
