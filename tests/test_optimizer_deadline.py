@@ -2,6 +2,7 @@
 the deadline plus 0.3 s with the best plan found so far or ``failed``, never a traceback."""
 
 import random
+import tempfile
 import time
 
 import pulp
@@ -54,12 +55,19 @@ def fake_cbc(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("script", ["sleep 60", "exit 3"], ids=["hanging", "dying"])
-def test_a_hanging_or_dying_solver_keeps_the_deadline(fake_cbc, script):
+def test_a_hanging_or_dying_solver_keeps_the_deadline(fake_cbc, script, tmp_path,
+                                                      monkeypatch):
     fake_cbc(script)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setenv("TMPDIR", str(scratch))  # where PuLP puts them by default
     req = default_request(CAT, ME, solver="cbc", time_limit_s=1.5)
     started = time.monotonic()
     solution = solve(req, CAT, Deadline(1.5, started))
     assert time.monotonic() - started <= 1.5 + GRACE
+    dl.settle()
+    assert list(scratch.rglob("*")) == [], "a killed or failed solver leaves no model files"
     assert solution.status in ("optimal", "feasible", "relaxed", "failed")
     if solution.status in ("optimal", "feasible"):  # a dive's plan: it meets every bound
         from planner.services import make_plan as model

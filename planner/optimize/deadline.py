@@ -13,7 +13,9 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 import weakref
@@ -141,6 +143,9 @@ def run(problem: pulp.LpProblem, solver: pulp.LpSolver, deadline: Deadline,
     if deadline.expired() or (earlier is not None and earlier.is_alive()):
         return pulp.LpSolveStats(solver=solver.name, status=pulp.LpSolveStatus.NotSolved)
     outcome: list[pulp.LpSolveStats] = []
+    scratch = None  # a solver process's model and solution files, removed however it ends
+    if isinstance(solver, pulp.LpSolver_CMD):
+        scratch = solver.tmpDir = tempfile.mkdtemp(prefix="planner-solver-")
 
     def solve() -> None:
         with Watchdog(problem, deadline):
@@ -150,6 +155,9 @@ def run(problem: pulp.LpProblem, solver: pulp.LpSolver, deadline: Deadline,
                 outcome.append(pulp.LpSolveStats(solver=solver.name,
                                                  status=pulp.LpSolveStatus.Undefined,
                                                  logs={"error": str(exc)}))
+            finally:
+                if scratch is not None:
+                    shutil.rmtree(scratch, ignore_errors=True)
 
     worker = threading.Thread(target=solve, daemon=True)
     worker.start()
