@@ -16,9 +16,11 @@ its share of the request's deadline and with the blocks before it fixed:
    (``DayPricing``) returns the days that price out and a bound on its best day.
    The Lagrangian (Farley) bound ``z_LP + Σ_k n_k·min(0, bound_k − μ_k)`` is
    valid at every iteration and is the bound the plan's gap is measured to.
+   A round asks each pricing for up to ``ROUND_COLUMNS`` days and lets it stop
+   once it has them; only a round that finds none needs the exact answer.
    Above ``KERNEL_ABOVE`` recipes, pricing runs on a kernel (the
-   ``KERNEL_SIZE`` recipes per slot with the least LP reduced cost), and one
-   pricing pass over the whole library at the end keeps the bound global.
+   ``KERNEL_SIZE`` recipes per slot with the least LP reduced cost) until it
+   converges, then over the whole library, which makes the bound global.
 3. **Integer plan.** A first plan from the integer master over the first
    columns (the previous block's within ``SEED_REDUCED_COST`` of pricing out at
    its converged LP, and those priced at the average day's duals),
@@ -26,16 +28,17 @@ its share of the request's deadline and with the blocks before it fixed:
    over every column (HiGHS, or CBC when asked); while the gap is above half the request's and
    time remains: a dive (fix a fractional λ upwards, the largest whose fix keeps
    the LP free of shortfall, re-price, repeat: its integral end is a plan too) and
-   the integer master again. Before the dive, every day that a cheaper plan could
-   hold (reduced cost at most the plan's objective less the LP bound) is added by
-   exact pricing over the whole library (``close_in``): when those are all such
-   days, the integer master over them decides the block and its bound becomes the
-   block's (reduced-cost fixing). Each plan found is improved a day at a time by
-   swaps for other columns (``Master.best_swap``, a local search), and a step is
-   skipped once the plan is within half the gap. A block after a week, free to
-   repeat it, also has that week again as a plan (``copy_of_last_week``,
-   penalised as a repeated week), so running out of time never leaves it without
-   one.
+   the integer master again. Before the dive, every day that a plan cheaper than
+   a cutoff could hold (reduced cost at most the cutoff less the LP bound; the
+   cutoff is the best plan less the request's gap) is added by exact pricing over
+   the whole library (``close_in``): when those are all such days, the integer
+   master over them decides every plan below the cutoff, so the lesser of the
+   cutoff and its bound becomes the block's (reduced-cost fixing). Each plan found
+   is improved a day at a time by swaps for other columns (``Master.best_swap``, a
+   local search), and a step is skipped once the plan is within half the gap. A
+   block after a week, free to repeat it, also has that week again as a plan
+   (``copy_of_last_week``, penalised as a repeated week), so running out of time
+   never leaves it without one.
 4. **Free weeks.** When no day has locks or previous meals, each week after the
    first is the week before with one day replaced in place by the first week's
    column that makes it cheapest (``next_week``): that keeps the cross-week rule
@@ -198,7 +201,7 @@ class BlockSolver:
                 return
             lagrangian, added, exact = duals.objective, 0, True
             for k, pricing in enumerate(pricers):
-                priced = _price(pricing, duals, k, until, top=ROUND_COLUMNS, prove=False)
+                priced = _price(pricing, duals, k, until, ROUND_COLUMNS, prove=False)
                 if priced is None:
                     return
                 exact &= priced.exact
@@ -557,8 +560,8 @@ def next_week(problem: Problem, block: list[int], history: dict[int, Day],
     return BlockPlan({**before, at: into[0]}, objective, first.bound, False)
 
 
-def _price(pricing: DayPricing, duals: Duals, kind: int, until: dl.Deadline,
-           top: int = 6, prove: bool = True) -> Priced | None:
+def _price(pricing: DayPricing, duals: Duals, kind: int, until: dl.Deadline, top: int,
+           prove: bool) -> Priced | None:
     """``pricing.price`` at the duals of ``kind``, by ``until``; None when ``until`` (a
     phase of the block, not the request's deadline) ends before its LP is solved."""
     if until.expired():
