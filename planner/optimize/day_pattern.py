@@ -16,8 +16,9 @@ its share of the request's deadline and with the blocks before it fixed:
    (``DayPricing``) returns the days that price out and a bound on its best day.
    The Lagrangian (Farley) bound ``z_LP + Σ_k n_k·min(0, bound_k − μ_k)`` is
    valid at every iteration and is the bound the plan's gap is measured to.
-   A round asks each pricing for up to ``ROUND_COLUMNS`` days and lets it stop
-   once it has them; only a round that finds none needs the exact answer.
+   A round asks each pricing for up to ``ROUND_COLUMNS`` days (more in kernel
+   runs) and lets it stop once it has them; only a round that finds none needs
+   the exact answer.
    Above ``KERNEL_ABOVE`` recipes, pricing runs on a kernel (the
    ``KERNEL_SIZE`` recipes per slot with the least LP reduced cost) until it
    converges, then over the whole library, which makes the bound global.
@@ -98,7 +99,8 @@ DIVE_ROUNDS = 3  # column generation rounds after each fix of a dive
 SEED_REDUCED_COST = 0.0  # € a column may lie above pricing out and still seed the next block
 BOUND_TOLERANCE = 0.05  # stop generating columns once the LP gap is this share of gap_rel
 CLOSING_DAYS = 5000  # days per kind, at most, that ``close_in`` adds
-ROUND_COLUMNS = 30  # days per kind, at most, one column generation round adds
+ROUND_COLUMNS = 6  # days per kind, at most, one column generation round adds …
+KERNEL_ROUND_COLUMNS = 30  # … and in kernel runs, where rounds are fewer than they need
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,7 @@ class BlockSolver:
         pricing over the whole library, not the kernel."""
         pricers = self.full if whole and self.full else self.pricing
         is_global = pricers is not self.pricing or self.full is None
+        top = ROUND_COLUMNS if self.full is None else KERNEL_ROUND_COLUMNS
         rounds, last = 0, 0.0
         while until.left() > last and (max_rounds is None or rounds < max_rounds):
             rounds += 1
@@ -201,7 +204,7 @@ class BlockSolver:
                 return
             lagrangian, added, exact = duals.objective, 0, True
             for k, pricing in enumerate(pricers):
-                priced = _price(pricing, duals, k, until, ROUND_COLUMNS, prove=False)
+                priced = _price(pricing, duals, k, until, top, prove=False)
                 if priced is None:
                     return
                 exact &= priced.exact
